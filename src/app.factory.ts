@@ -1,0 +1,32 @@
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { requestIdFrom } from './common/logging/logging.options';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { setupSwagger } from './swagger';
+
+/** Builds the application (not yet listening): the one assembly used by main.ts and the tests. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Proxy headers are not trusted: `request.ip` is the peer address.
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+    genReqId: requestIdFrom,
+  });
+  // Every response names its request id, so a caller can quote it.
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

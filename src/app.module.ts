@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { pinoHttpOptions } from './common/logging/logging.options';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AssignmentsModule } from './modules/assignments/assignments.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { DirectoryModule } from './modules/directory/directory.module';
+import { HealthModule } from './modules/health/health.module';
+import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
+import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
+
+/** The whole service. `config` is validated by the caller (main.ts, or a test). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        DirectoryModule,
+        PhoneRequestsModule,
+        PurchasedNumbersModule,
+        AssignmentsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Errors our services throw. Each has a stable `code` (part of the problem `type`) and a kind
+ * that one global filter maps to an HTTP status; services never speak HTTP.
+ */
+export type DomainErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'upstream_failed'
+  | 'upstream_timeout'
+  | 'unavailable';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(message: string, readonly errors: FieldError[] = [], code = 'invalid_input') {
+    super(code, message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'A valid credential is required: Authorization: Bearer <JWT> or X-API-Key.') {
+    super('unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(message: string, code = 'forbidden') {
+    super(code, message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found';
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+
+export class UpstreamFailedError extends DomainError {
+  readonly kind = 'upstream_failed';
+}
+
+export class UpstreamTimeoutError extends DomainError {
+  readonly kind = 'upstream_timeout';
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}
+
+export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  upstream_failed: 502,
+  upstream_timeout: 504,
+  unavailable: 503,
+};

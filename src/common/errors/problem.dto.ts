@@ -1,0 +1,27 @@
+/** A field that failed validation. */
+export class FieldErrorDto {
+  /** @example "phone_number" */
+  field: string;
+  /** @example "phone_number must be a valid phone number in E.164 format, e.g. +14125551234" */
+  message: string;
+}
+
+/** RFC 9457 problem details (`application/problem+json`). */
+export class ProblemDto {
+  /** @example "urn:problem-type:phone-numbers:phone_number_exists" */
+  type: string;
+  /** @example "Conflict" */
+  title: string;
+  /** @example 409 */
+  status: number;
+  /** @example "This phone number already exists." */
+  detail: string;
+  /** A stable, machine-readable code. @example "phone_number_exists" */
+  code: string;
+  /** @example "/admin/add-purchased-number" */
+  instance?: string;
+  /** Quote it when reporting a problem. */
+  request_id?: string;
+  /** Present for validation errors. */
+  errors?: FieldErrorDto[];
+}

@@ -1,0 +1,30 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toBe('./data');
+    expect(config.database.embeddedPort).not.toBe(5432);
+    expect(config.telephony.mode).toBe('sandbox');
+  });
+
+  it('accepts the guide\'s credential names', () => {
+    const config = loadConfig({ TWILIO_ACCOUNT_SID2: 'AC1', TWILIO_AUTH_TOKEN2: 't', VAPI_API_KEY2: 'k', VAPI_ASSISTANT_ID2: 'a' });
+    expect(config.telephony).toMatchObject({ twilioAccountSid: 'AC1', twilioAuthToken: 't', vapiApiKey: 'k', vapiAssistantId: 'a', mode: 'live' });
+  });
+
+  it('never falls back to sandbox in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).telephony.mode).toBe('live');
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', TELEPHONY_MODE: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', TELEPHONY_MODE: 'maybe' })).toThrow(/PORT[\s\S]*TELEPHONY_MODE/);
+  });
+
+  it('splits the admin allowlist', () => {
+    expect(loadConfig({ ADMIN_IP_ALLOWLIST: '10.0.0.0/8, ::1/128' }).adminIpAllowlist).toEqual(['10.0.0.0/8', '::1/128']);
+  });
+});

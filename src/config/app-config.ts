@@ -1,0 +1,178 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+
+export type TelephonyMode = 'live' | 'sandbox';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * The environment variables the service reads, validated once at start-up.
+ * A bad value stops the start with a message naming the variable.
+ */
+class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: NodeEnv;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @Transform(emptyToUndefined)
+  HOST?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  DATABASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1) @Max(65535)
+  EMBEDDED_PG_PORT?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  JWT_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  JWT_JWKS_URI?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  JWT_AUDIENCE?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  ADMIN_IP_ALLOWLIST?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['live', 'sandbox'])
+  TELEPHONY_MODE?: TelephonyMode;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_ACCOUNT_SID?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_AUTH_TOKEN?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_API_KEY?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_ASSISTANT_ID?: string;
+  // The guide's names, accepted as aliases.
+  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_ACCOUNT_SID2?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_AUTH_TOKEN2?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_API_KEY2?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_ASSISTANT_ID2?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  TWILIO_API_BASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  VAPI_API_BASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined)
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  DEFAULT_PHONE_REGION?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Typed, validated configuration. Injected everywhere as the `AppConfig` token. */
+export class AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly isProduction: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly database: {
+    /** Unset: an embedded PostgreSQL is started under `dataDir`. */
+    url?: string;
+    dataDir: string;
+    embeddedPort: number;
+    poolSize: number;
+  };
+  readonly jwt: { secret?: string; jwksUri?: string; issuer?: string; audience?: string };
+  readonly adminIpAllowlist: string[];
+  readonly telephony: {
+    mode: TelephonyMode;
+    twilioAccountSid?: string;
+    twilioAuthToken?: string;
+    vapiApiKey?: string;
+    vapiAssistantId?: string;
+    vapiWebhookSecret?: string;
+    twilioApiBaseUrl?: string;
+    vapiApiBaseUrl?: string;
+    publicBaseUrl?: string;
+  };
+  readonly defaultPhoneRegion: string;
+
+  constructor(init: Omit<AppConfig, never>) {
+    Object.assign(this, init);
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const vars = plainToInstance(EnvironmentVariables, { ...env }, { enableImplicitConversion: false });
+  const errors = validateSync(vars, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const nodeEnv: NodeEnv = vars.NODE_ENV ?? 'development';
+  const isProduction = nodeEnv === 'production';
+
+  const twilioAccountSid = vars.TWILIO_ACCOUNT_SID ?? vars.TWILIO_ACCOUNT_SID2;
+  const twilioAuthToken = vars.TWILIO_AUTH_TOKEN ?? vars.TWILIO_AUTH_TOKEN2;
+  const vapiApiKey = vars.VAPI_API_KEY ?? vars.VAPI_API_KEY2;
+  const vapiAssistantId = vars.VAPI_ASSISTANT_ID ?? vars.VAPI_ASSISTANT_ID2;
+  const hasCredentials = Boolean(twilioAccountSid && twilioAuthToken && vapiApiKey);
+  // Sandbox is the development default without credentials; production never falls back to it
+  // silently: there a missing credential makes live purchases answer 503.
+  const mode: TelephonyMode = vars.TELEPHONY_MODE ?? (hasCredentials || isProduction ? 'live' : 'sandbox');
+
+  return new AppConfig({
+    nodeEnv,
+    isProduction,
+    host: vars.HOST ?? '0.0.0.0',
+    port: vars.PORT ?? 8000,
+    logLevel: vars.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    database: {
+      url: vars.DATABASE_URL,
+      dataDir: vars.DATA_DIR ?? './data',
+      embeddedPort: vars.EMBEDDED_PG_PORT ?? 54329,
+      poolSize: vars.DATABASE_POOL_SIZE ?? 10,
+    },
+    jwt: {
+      secret: vars.JWT_SECRET,
+      jwksUri: vars.JWT_JWKS_URI,
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+    },
+    adminIpAllowlist: (vars.ADMIN_IP_ALLOWLIST ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    telephony: {
+      mode,
+      twilioAccountSid,
+      twilioAuthToken,
+      vapiApiKey,
+      vapiAssistantId,
+      vapiWebhookSecret: vars.VAPI_WEBHOOK_SECRET,
+      twilioApiBaseUrl: vars.TWILIO_API_BASE_URL,
+      vapiApiBaseUrl: vars.VAPI_API_BASE_URL,
+      publicBaseUrl: vars.PUBLIC_BASE_URL,
+    },
+    defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
+  });
+}

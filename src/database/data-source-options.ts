@@ -1,0 +1,42 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+/** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
+export const migrations = [InitialSchema1763900000000];
+
+/**
+ * The one definition of how we connect: used by the app (`DatabaseModule`), the TypeORM CLI
+ * (`ormconfig.ts`) and the tests. `synchronize` is never on: the schema comes from migrations.
+ */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: [__dirname + '/../modules/**/entities/*.entity.{ts,js}'],
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: poolSize, application_name: 'phone-number-service' },
+  };
+}
+
+// Any constant works; it only has to be the same for every instance of this service.
+const MIGRATION_LOCK_KEY = 7_114_255_501;
+
+/**
+ * Runs pending migrations under a PostgreSQL advisory lock, so instances starting together
+ * migrate once and the others wait for it.
+ */
+export async function migrateWithLock(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}

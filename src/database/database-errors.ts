@@ -1,0 +1,57 @@
+import { QueryFailedError } from 'typeorm';
+import { ConflictError, DomainError, InvalidInputError } from '../common/errors/domain-error';
+
+/** What each named constraint means to a caller, when a write trips it. */
+const CONSTRAINT_CONFLICTS: Record<string, { code: string; message: string }> = {
+  uq_numbers_phone_number: { code: 'phone_number_exists', message: 'This phone number already exists.' },
+  uq_numbers_twilio_sid: { code: 'twilio_sid_exists', message: 'A number with this Twilio SID already exists.' },
+  uq_numbers_vapi_phone_number_id: {
+    code: 'vapi_phone_number_id_exists',
+    message: 'A number with this VAPI phone number id already exists.',
+  },
+  uq_property_managers_email: { code: 'email_exists', message: 'A property manager with this email already exists.' },
+  uq_property_managers_auth_user_id: {
+    code: 'auth_user_id_exists',
+    message: 'A property manager with this auth_user_id already exists.',
+  },
+  uq_realtors_auth_user_id: { code: 'auth_user_id_exists', message: 'A realtor with this auth_user_id already exists.' },
+  uq_realtors_email_per_pm: { code: 'email_exists', message: 'You already have a realtor with this email.' },
+  uq_numbers_one_per_property_manager: {
+    code: 'assignee_changed_concurrently',
+    message: 'The assignee was given another number at the same moment; retry.',
+  },
+  uq_numbers_one_per_realtor: {
+    code: 'assignee_changed_concurrently',
+    message: 'The assignee was given another number at the same moment; retry.',
+  },
+};
+
+/**
+ * Turns a PostgreSQL error into the domain error a caller should see, or undefined when it is
+ * a fault of ours (then the caller gets a plain 500, never the SQL). The one place that knows
+ * constraint names.
+ */
+export function translateDatabaseError(error: unknown): DomainError | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  switch (driverError.code) {
+    case '23505': {
+      const known = driverError.constraint ? CONSTRAINT_CONFLICTS[driverError.constraint] : undefined;
+      return new ConflictError(known?.code ?? 'already_exists', known?.message ?? 'This already exists.');
+    }
+    case '23503':
+      return new ConflictError('reference_changed', 'Something this change refers to no longer exists or does not match.');
+    case '23514':
+      return new InvalidInputError('The change breaks a data rule.', [], 'data_rule_violated');
+    case '40001':
+    case '40P01':
+    case '55P03':
+      return new ConflictError('concurrent_update', 'Another change to the same data happened at the same moment; retry.');
+    case '22P02':
+    case '22003':
+    case '22001':
+      return new InvalidInputError('A value is out of range or malformed.');
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
+import type { Actor } from '../auth/principal';
+import { toPurchasedNumberDto } from '../purchased-numbers/purchased-numbers.mapper';
+import { AssignmentResultDto, AssignNumberDto, MyNumberDto, UnassignmentResultDto, UnassignNumberDto } from './dto/assignment.dto';
+import { AssignmentsService } from './assignments.service';
+
+@ApiTags('dashboard: assignments')
+@Authenticated('property_manager')
+@Controller()
+export class AssignmentsController {
+  constructor(private readonly assignments: AssignmentsService) {}
+
+  /**
+   * Assigns one of your available numbers to yourself or one of your realtors. If the assignee
+   * already holds a number, that one is freed (it becomes available).
+   */
+  @Post('assign-phone-number')
+  @HttpCode(200)
+  async assign(@Body() dto: AssignNumberDto, @CurrentActor() actor: Actor): Promise<AssignmentResultDto> {
+    const { number, freedNumberId } = await this.assignments.assign(actor.principal.propertyManagerId!, dto);
+    return {
+      message: `Phone number ${number.phoneNumber} assigned to ${number.assignedToType} ${number.assignedToId}`,
+      ...toPurchasedNumberDto(number),
+      freed_purchased_phone_number_id: freedNumberId,
+    };
+  }
+
+  /** Frees one of your assigned numbers; it becomes available again. */
+  @Post('unassign-phone-number')
+  @HttpCode(200)
+  async unassign(@Body() dto: UnassignNumberDto, @CurrentActor() actor: Actor): Promise<UnassignmentResultDto> {
+    const number = await this.assignments.unassign(actor.principal.propertyManagerId!, dto.purchased_phone_number_id);
+    return { message: `Phone number ${number.phoneNumber} is now available`, ...toPurchasedNumberDto(number) };
+  }
+}
+
+@ApiTags('dashboard: assignments')
+@Authenticated('property_manager', 'realtor')
+@Controller()
+export class MyNumberController {
+  constructor(private readonly assignments: AssignmentsService) {}
+
+  /** The number assigned to you (PM or realtor); 404 when you have none. */
+  @Get('my-number')
+  async myNumber(@CurrentActor() actor: Actor): Promise<MyNumberDto> {
+    const number = await this.assignments.findNumberOf(actor.principal);
+    return {
+      purchased_phone_number_id: number.id,
+      phone_number: number.phoneNumber,
+      assigned_to_type: number.assignedToType!,
+      assigned_to_id: number.assignedToId!,
+      property_manager_id: number.propertyManagerId,
+      assigned_at: number.assignedAt!,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { UuidParamPipe } from '../../common/validation/id-param.pipe';
+import { ApiKeysService } from './api-keys.service';
+import { Authenticated, CurrentActor } from './authenticated.decorator';
+import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import type { Actor } from './principal';
+
+const toApiKeyDto = (key: ApiKeyEntity): ApiKeyDto => ({
+  id: key.id,
+  name: key.name,
+  scopes: key.scopes,
+  created_by: key.createdBy,
+  created_at: key.createdAt,
+  last_used_at: key.lastUsedAt,
+  revoked_at: key.revokedAt,
+});
+
+@ApiTags('admin: API keys')
+@Authenticated('admin')
+@Controller('admin/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  /** Creates an API key. The response shows the key once; only its hash is stored. */
+  @Post()
+  async create(@Body() dto: CreateApiKeyDto, @CurrentActor() actor: Actor): Promise<CreatedApiKeyDto> {
+    const { entity, apiKey } = await this.apiKeys.create(dto, actor);
+    return { ...toApiKeyDto(entity), api_key: apiKey };
+  }
+
+  /** Lists API keys (never the keys themselves). */
+  @Get()
+  async list(): Promise<ApiKeyListDto> {
+    return { api_keys: (await this.apiKeys.list()).map(toApiKeyDto) };
+  }
+
+  /** Revokes an API key; it stops working at once. */
+  @Delete(':id')
+  @HttpCode(200)
+  async revoke(@Param('id', new UuidParamPipe()) id: string, @CurrentActor() actor: Actor): Promise<ApiKeyDto> {
+    return toApiKeyDto(await this.apiKeys.revoke(id, actor));
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
+import { clientIpOf, requestIdOf } from '../../common/http/request-context';
+import { ProblemDto } from '../../common/errors/problem.dto';
+import type { Actor, Principal, Role } from './principal';
+
+const ROLES_KEY = 'auth:roles';
+
+/** Verifies the credential: an API key first (when the header is present), else a bearer JWT. */
+@Injectable()
+export class CredentialGuard extends AuthGuard(['api-key', 'jwt']) {
+  handleRequest<T>(error: unknown, principal: T): T {
+    if (error || !principal) throw new UnauthenticatedError();
+    return principal;
+  }
+}
+
+/** Lets through principals holding one of the roles the handler or controller names. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
+    const principal = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>().user;
+    if (!principal) throw new UnauthenticatedError();
+    if (required.some((role) => principal.roles.includes(role))) return true;
+    throw new ForbiddenError(
+      principal.roles.length === 0
+        ? 'Your account is not linked to a property manager or realtor.'
+        : `This needs one of these roles: ${required.join(', ')}.`,
+    );
+  }
+}
+
+/**
+ * Requires a verified credential holding one of `roles`. Put it on a controller (once) or a
+ * handler (which then overrides the controller's roles). Also documents both auth schemes.
+ */
+export function Authenticated(...roles: Role[]) {
+  return applyDecorators(
+    SetMetadata(ROLES_KEY, roles),
+    UseGuards(CredentialGuard, RolesGuard),
+    ApiBearerAuth('bearer'),
+    ApiSecurity('api-key'),
+    ApiUnauthorizedResponse({ description: 'No credential, or an invalid, expired or revoked one.', type: ProblemDto }),
+    ApiForbiddenResponse({ description: 'The credential does not allow this.', type: ProblemDto }),
+  );
+}
+
+/** The verified caller and where the call came from. */
+export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+  return { principal: request.user, requestId: requestIdOf(request), clientIp: clientIpOf(request) };
+});

@@ -1,0 +1,31 @@
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../principal';
+
+export class CreateApiKeyDto {
+  /** What the key is for, e.g. "chatbot production". */
+  @IsString() @IsNotEmpty() @MaxLength(100)
+  name: string;
+
+  /** `admin` (everything under /admin) and/or `chatbot` (lookup and webhook). */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(API_KEY_SCOPES, { each: true })
+  scopes: ApiKeyScope[];
+}
+
+export class ApiKeyDto {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_by: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  /** The key itself. Shown this once; store it now. Send it as `X-API-Key`. */
+  api_key: string;
+}
+
+export class ApiKeyListDto {
+  api_keys: ApiKeyDto[];
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { IdParamPipe } from '../../common/validation/id-param.pipe';
+import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
+import type { Actor } from '../auth/principal';
+import {
+  AddedPurchasedNumberDto,
+  AddPurchasedNumberDto,
+  ListPurchasedNumbersQueryDto,
+  PurchasedNumberDto,
+  PurchasedNumberListDto,
+} from './dto/purchased-number.dto';
+import { toPurchasedNumberDto } from './purchased-numbers.mapper';
+import { PurchasedNumbersService } from './purchased-numbers.service';
+
+@ApiTags('admin: purchased numbers')
+@Authenticated('admin')
+@Controller('admin')
+export class AdminPurchasedNumbersController {
+  constructor(private readonly numbers: PurchasedNumbersService) {}
+
+  /**
+   * Records a number bought at any provider. It becomes available for the PM to assign, and
+   * the PM's pending requests are marked fulfilled.
+   */
+  @Post('add-purchased-number')
+  async add(@Body() dto: AddPurchasedNumberDto, @CurrentActor() actor: Actor): Promise<AddedPurchasedNumberDto> {
+    const { number, propertyManager, fulfilledRequestIds } = await this.numbers.addPurchased(dto, actor);
+    return {
+      message: `Phone number ${number.phoneNumber} added successfully and is now available for assignment`,
+      purchased_phone_number_id: number.id,
+      phone_number: number.phoneNumber,
+      twilio_sid: number.twilioSid,
+      vapi_phone_number_id: number.vapiPhoneNumberId,
+      status: number.status,
+      property_manager_id: number.propertyManagerId,
+      pm_name: propertyManager.name,
+      pm_email: propertyManager.email,
+      fulfilled_request_ids: fulfilledRequestIds,
+    };
+  }
+
+  /** Every purchased number, oldest first, filtered by PM and status. */
+  @Get('all-purchased-numbers')
+  async list(@Query() query: ListPurchasedNumbersQueryDto): Promise<PurchasedNumberListDto> {
+    const page = await this.numbers.list({ propertyManagerId: query.property_manager_id, status: query.status }, query);
+    return { purchased_numbers: page.items.map(toPurchasedNumberDto), next_cursor: page.nextCursor };
+  }
+
+  /** Takes a number out of service (`inactive`); its assignment, if any, ends. */
+  @Post('purchased-numbers/:id/deactivate')
+  @HttpCode(200)
+  async deactivate(@Param('id', new IdParamPipe()) id: number, @CurrentActor() actor: Actor): Promise<PurchasedNumberDto> {
+    return toPurchasedNumberDto(await this.numbers.deactivate(id, actor));
+  }
+
+  /** Puts an inactive number back in service (`available`). */
+  @Post('purchased-numbers/:id/reactivate')
+  @HttpCode(200)
+  async reactivate(@Param('id', new IdParamPipe()) id: number, @CurrentActor() actor: Actor): Promise<PurchasedNumberDto> {
+    return toPurchasedNumberDto(await this.numbers.reactivate(id, actor));
+  }
+}

@@ -1,0 +1,20 @@
+import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
+import type { NumberStatus } from './entities/purchased-phone-number.entity';
+
+export class NumberNotFoundError extends NotFoundError {
+  constructor(id: number) {
+    super('number_not_found', `Purchased phone number ${id} does not exist or is not yours.`);
+  }
+}
+
+export class NumberStateConflictError extends ConflictError {
+  constructor(id: number, status: NumberStatus, wanted: string) {
+    super('number_state_conflict', `Number ${id} is ${status}; ${wanted}.`, { current_status: status });
+  }
+}
+
+export class NumberReleasedError extends ConflictError {
+  constructor(id: number) {
+    super('number_released', `Number ${id} was released to its provider and cannot be used again.`);
+  }
+}

@@ -1,0 +1,17 @@
+import { rmSync } from 'node:fs';
+import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import { SERVER_URL_ENV, TEMPLATE_ENV, withClient } from './test-database';
+
+export default async function globalTeardown(): Promise<void> {
+  const serverUrl = process.env[SERVER_URL_ENV];
+  const template = process.env[TEMPLATE_ENV];
+  if (serverUrl && template) {
+    await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`)).catch(() => undefined);
+  }
+  const globals = globalThis as Record<string, unknown>;
+  const server = globals.__embeddedPostgres as EmbeddedPostgresServer | undefined;
+  if (server) {
+    await server.stop();
+    rmSync(globals.__embeddedPostgresDir as string, { recursive: true, force: true });
+  }
+}
