@@ -1,3 +1,4 @@
+import { signJwt } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The guide's whole workflow, as the dashboard and the tech team drive it. */
@@ -19,7 +20,7 @@ describe('the guide workflow', () => {
     }, admin);
     expect(created.status).toBe(201);
     const pmId = created.body.property_manager_id;
-    const { jwt: pmJwt } = { jwt: require('./support/factories').signJwt({ sub: 'auth-john' }) };
+    const pmJwt = signJwt({ sub: 'auth-john' });
 
     // 1. The PM asks for a number.
     const requested = await t.http.post('/request-phone-number', { area_code: '412', notes: 'Need number for new realtor' }, { jwt: pmJwt });
@@ -93,7 +94,7 @@ describe('the guide workflow', () => {
     expect(assigned.body).toMatchObject({ status: 'assigned', assigned_to_type: 'realtor', assigned_to_id: realtor.body.realtor_id });
 
     // The realtor sees their number.
-    const realtorJwt = require('./support/factories').signJwt({ sub: 'auth-jane' });
+    const realtorJwt = signJwt({ sub: 'auth-jane' });
     const myNumber = await t.http.get('/my-number', { jwt: realtorJwt });
     expect(myNumber.status).toBe(200);
     expect(myNumber.body).toMatchObject({ phone_number: '+14125551234', assigned_to_type: 'realtor', property_manager_id: pmId });
