@@ -20,8 +20,11 @@ const next = () => `${Date.now().toString(36)}${(sequence++).toString(36)}`;
 let numberSequence = 0;
 export const nextPhoneNumber = () => `+1412${String(2000000 + ((process.pid * 7919 + numberSequence++) % 7000000)).padStart(7, '0')}`;
 
+/** An HS256 token, valid for an hour unless `claims.exp` is given or `options.expiresIn` is undefined. */
 export function signJwt(claims: Record<string, unknown>, options: jwt.SignOptions = {}, secret = TEST_JWT_SECRET): string {
-  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: '1h', ...options });
+  const withoutExpiry = 'exp' in claims || ('expiresIn' in options && options.expiresIn === undefined);
+  const { expiresIn, ...rest } = options;
+  return jwt.sign(claims, secret, { algorithm: 'HS256', ...(withoutExpiry ? {} : { expiresIn: expiresIn ?? '1h' }), ...rest });
 }
 
 export interface PmFixture {
