@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
@@ -16,6 +17,7 @@ export class AssignmentsController {
    * Assigns one of your available numbers to yourself or one of your realtors. If the assignee
    * already holds a number, that one is freed (it becomes available).
    */
+  @ApiProblemResponses(400, 404, 409)
   @Post('assign-phone-number')
   @HttpCode(200)
   async assign(@Body() dto: AssignNumberDto, @CurrentActor() actor: Actor): Promise<AssignmentResultDto> {
@@ -28,6 +30,7 @@ export class AssignmentsController {
   }
 
   /** Frees one of your assigned numbers; it becomes available again. */
+  @ApiProblemResponses(400, 404, 409)
   @Post('unassign-phone-number')
   @HttpCode(200)
   async unassign(@Body() dto: UnassignNumberDto, @CurrentActor() actor: Actor): Promise<UnassignmentResultDto> {
@@ -43,6 +46,7 @@ export class MyNumberController {
   constructor(private readonly assignments: AssignmentsService) {}
 
   /** The number assigned to you (PM or realtor); 404 when you have none. */
+  @ApiProblemResponses(404)
   @Get('my-number')
   async myNumber(@CurrentActor() actor: Actor): Promise<MyNumberDto> {
     const number = await this.assignments.findNumberOf(actor.principal);

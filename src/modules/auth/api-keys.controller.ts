@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../../common/validation/id-param.pipe';
@@ -24,6 +25,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   /** Creates an API key. The response shows the key once; only its hash is stored. */
+  @ApiProblemResponses(400)
   @Post()
   async create(@Body() dto: CreateApiKeyDto, @CurrentActor() actor: Actor): Promise<CreatedApiKeyDto> {
     const { entity, apiKey } = await this.apiKeys.create(dto, actor);
@@ -37,6 +39,7 @@ export class ApiKeysController {
   }
 
   /** Revokes an API key; it stops working at once. */
+  @ApiProblemResponses(400, 404)
   @Delete(':id')
   @HttpCode(200)
   async revoke(@Param('id', new UuidParamPipe()) id: string, @CurrentActor() actor: Actor): Promise<ApiKeyDto> {

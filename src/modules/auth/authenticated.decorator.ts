@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { clientIpOf, requestIdOf } from '../../common/http/request-context';
-import { ProblemDto } from '../../common/errors/problem.dto';
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import type { Actor, Principal, Role } from './principal';
 
 const ROLES_KEY = 'auth:roles';
@@ -55,8 +55,7 @@ export function Authenticated(...roles: Role[]) {
     UseGuards(CredentialGuard, RolesGuard),
     ApiBearerAuth('bearer'),
     ApiSecurity('api-key'),
-    ApiUnauthorizedResponse({ description: 'No credential, or an invalid, expired or revoked one.', type: ProblemDto }),
-    ApiForbiddenResponse({ description: 'The credential does not allow this.', type: ProblemDto }),
+    ApiProblemResponses(401, 403),
   );
 }
 

@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
@@ -18,12 +19,14 @@ export class AdminPropertyManagersController {
   constructor(private readonly directory: DirectoryService) {}
 
   /** Creates a property manager. `auth_user_id` links their dashboard login (the JWT `sub`). */
+  @ApiProblemResponses(400, 409)
   @Post()
   async create(@Body() dto: CreatePropertyManagerDto, @CurrentActor() actor: Actor): Promise<PropertyManagerDto> {
     return toPropertyManagerDto(await this.directory.createPropertyManager(dto, actor));
   }
 
   /** Lists property managers, oldest first. */
+  @ApiProblemResponses(400)
   @Get()
   async list(@Query() query: ListPropertyManagersQueryDto): Promise<PropertyManagerListDto> {
     const page = await this.directory.listPropertyManagers(query);

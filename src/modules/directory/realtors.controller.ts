@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
@@ -13,12 +14,14 @@ export class RealtorsController {
   constructor(private readonly directory: DirectoryService) {}
 
   /** Adds a realtor to the calling PM's team. */
+  @ApiProblemResponses(400, 409)
   @Post()
   async create(@Body() dto: CreateRealtorDto, @CurrentActor() actor: Actor): Promise<RealtorDto> {
     return toRealtorDto(await this.directory.createRealtor(actor.principal.propertyManagerId!, dto));
   }
 
   /** The calling PM's realtors. */
+  @ApiProblemResponses(400)
   @Get()
   async list(@Query() query: ListRealtorsQueryDto, @CurrentActor() actor: Actor): Promise<RealtorListDto> {
     const page = await this.directory.listRealtors(actor.principal.propertyManagerId!, query);

@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -12,6 +13,7 @@ export class AdminPhoneRequestsController {
   constructor(private readonly requests: PhoneRequestsService) {}
 
   /** Every PM's requests, oldest first; e.g. `?status=pending` for the work queue. */
+  @ApiProblemResponses(400)
   @Get('all-phone-number-requests')
   async listAll(@Query() query: ListAllPhoneRequestsQueryDto): Promise<PhoneRequestListDto> {
     const page = await this.requests.list({ propertyManagerId: query.property_manager_id, status: query.status }, query);

@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
@@ -14,12 +15,14 @@ export class PhoneRequestsController {
   constructor(private readonly requests: PhoneRequestsService) {}
 
   /** Asks the tech team for a phone number. */
+  @ApiProblemResponses(400)
   @Post('request-phone-number')
   async create(@Body() dto: CreatePhoneRequestDto, @CurrentActor() actor: Actor): Promise<PhoneRequestDto> {
     return toPhoneRequestDto(await this.requests.create(actor.principal.propertyManagerId!, dto));
   }
 
   /** The calling PM's requests, oldest first. */
+  @ApiProblemResponses(400)
   @Get('my-phone-number-requests')
   async listMine(@Query() query: ListMyPhoneRequestsQueryDto, @CurrentActor() actor: Actor): Promise<PhoneRequestListDto> {
     const page = await this.requests.list({ propertyManagerId: actor.principal.propertyManagerId!, status: query.status }, query);
@@ -27,6 +30,7 @@ export class PhoneRequestsController {
   }
 
   /** Cancels one of your pending requests. */
+  @ApiProblemResponses(400, 404, 409)
   @Post('my-phone-number-requests/:request_id/cancel')
   @HttpCode(200)
   async cancel(

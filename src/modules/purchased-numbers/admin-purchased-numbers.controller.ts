@@ -1,3 +1,4 @@
+import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
@@ -23,6 +24,7 @@ export class AdminPurchasedNumbersController {
    * Records a number bought at any provider. It becomes available for the PM to assign, and
    * the PM's pending requests are marked fulfilled.
    */
+  @ApiProblemResponses(400, 404, 409)
   @Post('add-purchased-number')
   async add(@Body() dto: AddPurchasedNumberDto, @CurrentActor() actor: Actor): Promise<AddedPurchasedNumberDto> {
     const { number, propertyManager, fulfilledRequestIds } = await this.numbers.addPurchased(dto, actor);
@@ -41,6 +43,7 @@ export class AdminPurchasedNumbersController {
   }
 
   /** Every purchased number, oldest first, filtered by PM and status. */
+  @ApiProblemResponses(400)
   @Get('all-purchased-numbers')
   async list(@Query() query: ListPurchasedNumbersQueryDto): Promise<PurchasedNumberListDto> {
     const page = await this.numbers.list({ propertyManagerId: query.property_manager_id, status: query.status }, query);
@@ -48,6 +51,7 @@ export class AdminPurchasedNumbersController {
   }
 
   /** Takes a number out of service (`inactive`); its assignment, if any, ends. */
+  @ApiProblemResponses(400, 404, 409)
   @Post('purchased-numbers/:id/deactivate')
   @HttpCode(200)
   async deactivate(@Param('id', new IdParamPipe()) id: number, @CurrentActor() actor: Actor): Promise<PurchasedNumberDto> {
@@ -55,6 +59,7 @@ export class AdminPurchasedNumbersController {
   }
 
   /** Puts an inactive number back in service (`available`). */
+  @ApiProblemResponses(400, 404, 409)
   @Post('purchased-numbers/:id/reactivate')
   @HttpCode(200)
   async reactivate(@Param('id', new IdParamPipe()) id: number, @CurrentActor() actor: Actor): Promise<PurchasedNumberDto> {
