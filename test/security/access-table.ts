@@ -126,6 +126,25 @@ const numberRepo = (w: World) => w.t.dataSource.getRepository(PurchasedPhoneNumb
 const requestRepo = (w: World) => w.t.dataSource.getRepository(PhoneNumberRequestEntity);
 const unique = () => randomUUID().slice(0, 8);
 
+export interface Operation {
+  method: string;
+  path: string;
+  key: string;
+}
+
+/** Every operation of the generated OpenAPI document. */
+export async function documentedOperations(t: TestApp): Promise<Operation[]> {
+  const document = await t.http.get('/docs-json');
+  expect(document.status).toBe(200);
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries<Record<string, unknown>>(document.body.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+      if (item[method]) operations.push({ method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}` });
+    }
+  }
+  return operations;
+}
+
 export const ACCESS: Record<string, AccessRow> = {
   // ── operations ────────────────────────────────────────────────────────────────────────
   'GET /health': { kind: 'public', allow: { anonymous: 200 }, prepare: async () => ({ path: '/health' }) },

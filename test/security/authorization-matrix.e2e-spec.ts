@@ -1,25 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, TestApp } from '../support/test-app';
-import { ACCESS, ACTORS, ActorName, buildWorld, expectedStatus, MATRIX_ENV, World } from './access-table';
-
-interface Operation {
-  method: string;
-  path: string;
-  key: string;
-}
-
-/** Every operation of the generated OpenAPI document. */
-export async function documentedOperations(t: TestApp): Promise<Operation[]> {
-  const document = await t.http.get('/docs-json');
-  expect(document.status).toBe(200);
-  const operations: Operation[] = [];
-  for (const [path, item] of Object.entries<Record<string, unknown>>(document.body.paths)) {
-    for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
-      if (item[method]) operations.push({ method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}` });
-    }
-  }
-  return operations;
-}
+import { ACCESS, ACTORS, ActorName, buildWorld, documentedOperations, expectedStatus, MATRIX_ENV, Operation, World } from './access-table';
 
 /**
  * The authorization matrix: every documented operation, called as every actor, answers exactly
