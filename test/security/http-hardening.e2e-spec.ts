@@ -33,6 +33,12 @@ describe('rate limits', () => {
     const admin = { apiKey: t.adminKey, headers: via('198.51.100.1') };
     for (let i = 0; i < 5; i++) expect((await t.http.get('/admin/api-keys', admin)).status).toBe(200);
     expectRateLimited(await t.http.get('/admin/api-keys', admin));
+    // Hammering on is refused too, but audited once per window: a flood is not turned into writes.
+    for (let i = 0; i < 4; i++) expect((await t.http.get('/admin/api-keys', admin)).status).toBe(429);
+    const [{ count }] = await t.dataSource.query(
+      `SELECT count(*)::int AS count FROM audit_log WHERE client_ip = '198.51.100.1' AND outcome = 'denied'`,
+    );
+    expect(count).toBe(1);
     // Another address is not affected.
     expect((await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers: via('198.51.100.2') })).status).toBe(200);
   });
@@ -55,6 +61,14 @@ describe('rate limits', () => {
     }
     expectRateLimited(await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers }));
     expect((await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers: via('198.51.100.5') })).status).toBe(200);
+  });
+
+  it('counts IPv6 failures per /64, so rotating addresses does not help', async () => {
+    for (const ip of ['2001:db8:1:1::1', '2001:db8:1:1::2', '2001:db8:1:1:ffff::3']) {
+      expect((await t.http.get('/my-number', { jwt: 'not-a-token', headers: via(ip) })).status).toBe(401);
+    }
+    expectRateLimited(await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers: via('2001:db8:1:1::99') }));
+    expect((await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers: via('2001:db8:1:2::1') })).status).toBe(200);
   });
 });
 

@@ -44,6 +44,14 @@ describe('JWT verification with JWT_JWKS_URI, JWT_ISSUER and JWT_AUDIENCE', () =
     expect(response.status).toBe(200);
   });
 
+  it('takes the admin role from app_metadata (Supabase), never from user_metadata', async () => {
+    const supabase = { iss: ISSUER, aud: AUDIENCE, role: 'authenticated' };
+    const viaAppMetadata = await signAsymmetric(k1, { ...supabase, sub: 'u-1', app_metadata: { role: 'admin' } });
+    expect((await adminCall(viaAppMetadata)).status).toBe(200);
+    const viaUserMetadata = await signAsymmetric(k1, { ...supabase, sub: 'u-2', user_metadata: { role: 'admin' } });
+    expect((await adminCall(viaUserMetadata)).status).toBe(403);
+  });
+
   it('fetches the set again for an unknown kid (key rotation)', async () => {
     const k2 = await newSigningKey('key-2');
     // Not published yet: refused.

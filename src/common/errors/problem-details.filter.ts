@@ -4,6 +4,7 @@ import { translateDatabaseError } from '../../database/database-errors';
 import { AuditService } from '../../modules/audit/audit.service';
 import type { Principal } from '../../modules/auth/principal';
 import { AuthFailureLimiter } from '../../modules/security/auth-failure-limiter';
+import { RefusalAuditSampler } from '../../modules/security/refusal-audit-sampler';
 import { clientIpOf, requestIdOf } from '../http/request-context';
 import { DomainError, InvalidInputError, RateLimitedError, STATUS_BY_KIND } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, problem, ProblemDetails } from './problem-details';
@@ -104,6 +105,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly authFailures?: AuthFailureLimiter,
+    @Optional() private readonly refusalSampler?: RefusalAuditSampler,
   ) {}
 
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
@@ -122,7 +124,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   /**
    * Refused admin calls (401/403/429, reads too) and failed admin changes are audited here, after
-   * the use case's transaction rolled back, so the record survives. Awaited so the record exists
+   * the use case's transaction rolled back, so the record survives. Of a run of 429s only the
+   * first per client and route in a window is recorded (see RefusalAuditSampler). Awaited so the record exists
    * by the time the caller sees the answer.
    */
   private async auditAdminAttempt(request: FastifyRequest, body: ProblemDetails): Promise<void> {
@@ -130,6 +133,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (!this.audit || !route || !route.startsWith('/admin')) return;
     const denied = body.status === 401 || body.status === 403 || body.status === 429;
     if (!denied && READ_METHODS.has(request.method)) return;
+    if (body.status === 429 && this.refusalSampler && !this.refusalSampler.shouldRecordRateLimited(clientIpOf(request), route)) return;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const targetId = typeof params.id === 'string' ? params.id.slice(0, 100) : undefined;
     try {

@@ -73,7 +73,7 @@ export class JwtKeyResolver {
 /**
  * `Authorization: Bearer <JWT>`: HS256 with `JWT_SECRET` and/or asymmetric keys from
  * `JWT_JWKS_URI` (how Supabase and Auth0 sign). `exp` is required; `JWT_ISSUER` and
- * `JWT_AUDIENCE` are enforced when set. The role comes from `role` or `app_metadata.role`;
+ * `JWT_AUDIENCE` are enforced when set. An admin has `role` or `app_metadata.role` = `admin`;
  * anyone else is the PM or realtor whose `auth_user_id` is the token's `sub`.
  */
 @Injectable()
@@ -97,9 +97,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(payload: DashboardJwtPayload): Promise<Principal | false> {
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) return false;
     if (typeof payload.exp !== 'number') return false; // a token without `exp` never expires: refuse it
-    const role = payload.role ?? payload.app_metadata?.role;
+    // Supabase always sets the top-level `role` (`authenticated`), so an admin is marked in
+    // `app_metadata` (only the server can write it; `user_metadata` is the user's and never counts).
+    const isAdmin = payload.role === 'admin' || payload.app_metadata?.role === 'admin';
     const base = { actorType: 'user' as const, actorId: payload.sub, credential: 'jwt' };
-    if (role === 'admin') return { ...base, roles: ['admin'] as Role[] };
+    if (isAdmin) return { ...base, roles: ['admin'] as Role[] };
     return { ...base, ...(await this.directory.findDashboardUser(payload.sub)) };
   }
 }

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
+
+// An IPv6 client usually holds a whole /64: counting per address would let it rotate freely.
+const keyOf = (ip: string) => normalizeIp(ip, 64);
 
 interface Window {
   failures: number;
@@ -27,15 +31,16 @@ export class AuthFailureLimiter {
   /** Seconds until the address may try again, or 0 when it is not blocked. */
   retryAfter(ip: string, now = Date.now()): number {
     if (this.limit === 0) return 0;
-    const window = this.windows.get(ip);
+    const window = this.windows.get(keyOf(ip));
     if (!window || window.resetAt <= now || window.failures < this.limit) return 0;
     return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
   }
 
   recordFailure(ip: string, now = Date.now()): void {
     if (this.limit === 0) return;
-    const window = this.windows.get(ip);
-    if (!window || window.resetAt <= now) this.windows.set(ip, { failures: 1, resetAt: now + this.windowMs });
+    const key = keyOf(ip);
+    const window = this.windows.get(key);
+    if (!window || window.resetAt <= now) this.windows.set(key, { failures: 1, resetAt: now + this.windowMs });
     else window.failures += 1;
   }
 }

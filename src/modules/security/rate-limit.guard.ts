@@ -33,7 +33,8 @@ export function throttlers(config: AppConfig): ThrottlerOptions[] {
 }
 
 /**
- * Global guard, before authentication: an address that failed authentication too often is
+ * Global guard, before authentication (the tracker is the library's: `request.ip`, IPv6
+ * grouped by /64 so rotating addresses within one allocation does not escape the limit): an address that failed authentication too often is
  * refused first, then @nestjs/throttler's named limits apply. Every refusal is a 429 problem
  * with `Retry-After`.
  */
@@ -46,10 +47,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     const retryAfter = this.authFailures.retryAfter(clientIpOf(requestOf(context)));
     if (retryAfter > 0) throw new RateLimitedError(retryAfter);
     return super.canActivate(context);
-  }
-
-  protected async getTracker(req: Record<string, any>): Promise<string> {
-    return clientIpOf(req as FastifyRequest);
   }
 
   protected async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { RateLimitGuard, throttlers } from './rate-limit.guard';
+import { RefusalAuditSampler } from './refusal-audit-sampler';
 
 /** Rate limits (a global guard) and the auth-failure limiter the error filter feeds. */
 @Global()
@@ -15,7 +16,7 @@ import { RateLimitGuard, throttlers } from './rate-limit.guard';
       useFactory: (config: AppConfig) => ({ throttlers: throttlers(config), setHeaders: false }),
     }),
   ],
-  providers: [AuthFailureLimiter, { provide: APP_GUARD, useClass: RateLimitGuard }],
-  exports: [AuthFailureLimiter],
+  providers: [AuthFailureLimiter, RefusalAuditSampler, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [AuthFailureLimiter, RefusalAuditSampler],
 })
 export class SecurityModule {}
