@@ -156,10 +156,16 @@ export const ACCESS: Record<string, AccessRow> = {
   },
   'POST /admin/add-purchased-number': {
     allow: { adminJwt: 201, adminKey: 201 },
-    prepare: async (w) => ({
-      path: '/admin/add-purchased-number',
-      body: { property_manager_id: w.pmA.pm.id, phone_number: nextPhoneNumber(), notes: 'matrix' },
-    }),
+    prepare: async (w) => {
+      const phoneNumber = nextPhoneNumber();
+      return {
+        path: '/admin/add-purchased-number',
+        body: { property_manager_id: w.pmA.pm.id, phone_number: phoneNumber, notes: 'matrix' },
+        check: async (status) => {
+          expect(await numberRepo(w).existsBy({ phoneNumber })).toBe(status === 201);
+        },
+      };
+    },
   },
   'GET /admin/all-purchased-numbers': {
     allow: { adminJwt: 200, adminKey: 200 },
@@ -232,7 +238,13 @@ export const ACCESS: Record<string, AccessRow> = {
     allow: { adminJwt: 200, adminKey: 200 },
     prepare: async (w) => {
       const number = await w.t.factories.number(w.pmA.pm);
-      return { path: `/admin/purchased-numbers/${number.id}/release` };
+      return {
+        path: `/admin/purchased-numbers/${number.id}/release`,
+        check: async (status) => {
+          const after = await numberRepo(w).findOneByOrFail({ id: number.id });
+          expect(after.status).toBe(status === 200 ? 'inactive' : 'available');
+        },
+      };
     },
   },
   'GET /admin/purchase-operations': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/admin/purchase-operations' }) },

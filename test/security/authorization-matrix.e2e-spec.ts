@@ -29,6 +29,19 @@ describe('authorization matrix', () => {
     expect(operations.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('checks the object after every call to an operation that takes an id', async () => {
+    // A path id, or a PM-side operation on PM A's object: the row must prove the object is
+    // changed only by those allowed to change it.
+    const unchecked: string[] = [];
+    for (const op of operations) {
+      const row = ACCESS[op.key];
+      const takesId = op.path.includes('{') || row?.expect?.pmB === 404;
+      if (!row || !takesId || op.method === 'GET') continue;
+      if (!(await row.prepare(w, 'pmB')).check) unchecked.push(op.key);
+    }
+    expect(unchecked).toEqual([]);
+  });
+
   /**
    * Admin changes: exactly one record whatever the outcome (the use case's on success, the
    * filter's `denied`/`failure` otherwise). Admin reads: one record only when refused.
