@@ -1,6 +1,10 @@
-import pino from 'pino';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { REDACTED_PATHS } from './logging.options';
+import pino from 'pino';
+import pinoHttp from 'pino-http';
+import { loadConfig } from '../../config/app-config';
+import { pinoHttpOptions, REDACTED_PATHS } from './logging.options';
 
 /** Logs through pino with our redaction and returns what was written. */
 function logged(write: (logger: pino.Logger) => void): string {
@@ -47,5 +51,31 @@ describe('log redaction', () => {
     });
     for (const secret of Object.values(secrets)) expect(out).not.toContain(secret);
     expect(out).toContain('Request failed with status code 500');
+  });
+
+  it('keeps credentials out of the request log the service writes', async () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    const logger = pinoHttp(pinoHttpOptions(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info' })), sink);
+    const server = createServer((req, res) => {
+      logger(req, res);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await fetch(`http://127.0.0.1:${port}/admin/api-keys`, {
+        headers: { authorization: secrets.bearer, 'x-api-key': secrets.apiKey, 'x-vapi-secret': secrets.vapi, cookie: 'sid=1' },
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(out).toContain('/admin/api-keys');
+    for (const secret of [secrets.bearer, secrets.apiKey, secrets.vapi, 'sid=1']) expect(out).not.toContain(secret);
   });
 });
