@@ -90,7 +90,7 @@ describe('audit log', () => {
     expect((await t.http.get('/admin/api-keys', withRequestId(requestId, bogusKey))).status).toBe(401);
     const found = await records(requestId);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ actor_type: 'anonymous', outcome: 'denied', action: 'GET /admin/api-keys', details: { status: 401 } });
+    expect(found[0]).toMatchObject({ actor_type: 'anonymous', outcome: 'denied', action: 'GET /admin/api-keys', details: { status: 401, credential_verified: false } });
     expect(found[0].credential).toBe('api_key:abababab-abab-abab-abab-abababababab');
     expect(JSON.stringify(found[0])).not.toContain('x'.repeat(43));
   });

@@ -105,7 +105,7 @@ describe('authorization matrix', () => {
       outcome: 'denied',
       action: 'POST /admin/api-keys',
       client_ip: '203.0.113.77',
-      details: { status: 403, code: 'admin_ip_not_allowed' },
+      details: { status: 403, code: 'admin_ip_not_allowed', credential_verified: true },
     });
     expect(record.credential).toMatch(/^api_key:[0-9a-f-]{36}$/);
   });

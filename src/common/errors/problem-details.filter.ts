@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { translateDatabaseError } from '../../database/database-errors';
 import { AuditService } from '../../modules/audit/audit.service';
+import { apiKeyIdOf } from '../../modules/auth/api-keys.service';
 import type { Principal } from '../../modules/auth/principal';
 import { AuthFailureLimiter } from '../../modules/security/auth-failure-limiter';
 import { RefusalAuditSampler } from '../../modules/security/refusal-audit-sampler';
@@ -86,14 +87,13 @@ export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const API_KEY_ID = /^pnk_([0-9a-f]{32})_/;
 
 /** What was presented, for the audit record of a refused call (never the secret itself). */
 function presentedCredential(request: FastifyRequest): string | null {
   const key = request.headers['x-api-key'];
   if (typeof key === 'string' && key.length > 0) {
-    const id = API_KEY_ID.exec(key.trim())?.[1];
-    return id ? `api_key:${id.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')}` : 'api_key:malformed';
+    const id = apiKeyIdOf(key.trim());
+    return id ? `api_key:${id}` : 'api_key:malformed';
   }
   return typeof request.headers.authorization === 'string' ? 'jwt' : null;
 }
@@ -125,8 +125,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   /**
    * Refused admin calls (401/403/429, reads too) and failed admin changes are audited here, after
    * the use case's transaction rolled back, so the record survives. Of a run of 429s only the
-   * first per client and route in a window is recorded (see RefusalAuditSampler). Awaited so the record exists
-   * by the time the caller sees the answer.
+   * first per client and route in a window is recorded (see RefusalAuditSampler). Awaited, so
+   * the record exists by the time the caller sees the answer.
    */
   private async auditAdminAttempt(request: FastifyRequest, body: ProblemDetails): Promise<void> {
     const route = request.routeOptions?.url;
@@ -134,18 +134,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const denied = body.status === 401 || body.status === 403 || body.status === 429;
     if (!denied && READ_METHODS.has(request.method)) return;
     if (body.status === 429 && this.refusalSampler && !this.refusalSampler.shouldRecordRateLimited(clientIpOf(request), route)) return;
+    const principal = (request as FastifyRequest & { user?: Principal }).user;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const targetId = typeof params.id === 'string' ? params.id.slice(0, 100) : undefined;
     try {
       await this.audit.recordAttempt({
-        principal: (request as FastifyRequest & { user?: Principal }).user,
+        principal,
         presentedCredential: presentedCredential(request),
         requestId: requestIdOf(request),
         clientIp: clientIpOf(request),
         action: `${request.method} ${route}`,
         targetId,
         outcome: denied ? 'denied' : 'failure',
-        details: { status: body.status, code: body.code },
+        // An unverified credential is only what the caller claimed to hold.
+        details: { status: body.status, code: body.code, credential_verified: principal !== undefined },
       });
     } catch (auditError) {
       this.logger.error({ err: auditError, request_id: body.request_id }, 'could not audit a refused admin call');
