@@ -87,3 +87,37 @@ describe('JWT verification with JWT_JWKS_URI, JWT_ISSUER and JWT_AUDIENCE', () =
     expect(response.body.code).toBe('unauthenticated');
   });
 });
+
+describe('JWT verification with a JWKS only', () => {
+  let t: TestApp;
+  let jwks: JwksServer;
+  let key: TestSigningKey;
+
+  beforeAll(async () => {
+    jwks = await new JwksServer().start();
+    key = await newSigningKey('only');
+    jwks.keys.push(key);
+    t = await startTestApp({ env: { JWT_SECRET: '', JWT_JWKS_URI: jwks.url } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await jwks.stop();
+  });
+
+  it('refuses every HS256 token when no JWT_SECRET is set, whatever it was signed with', async () => {
+    const admin = { sub: 'a', role: 'admin' };
+    expect((await t.http.get('/admin/api-keys', { jwt: await signAsymmetric(key, admin) })).status).toBe(200);
+    for (const secret of [TEST_JWT_SECRET, '', key.publicPem]) {
+      expect((await t.http.get('/admin/api-keys', { jwt: hmacToken(secret, admin) })).status).toBe(401);
+    }
+  });
+
+  it('answers 401, not 5xx, when the JWKS endpoint is down', async () => {
+    await jwks.stop();
+    const unknownKid = await signAsymmetric(await newSigningKey('rotated'), { sub: 'a', role: 'admin' });
+    const response = await t.http.get('/admin/api-keys', { jwt: unknownKid });
+    expect(response.status).toBe(401);
+    // A key fetched before the outage is still served from the cache.
+    expect((await t.http.get('/admin/api-keys', { jwt: await signAsymmetric(key, { sub: 'a', role: 'admin' }) })).status).toBe(200);
+  });
+});
