@@ -13,8 +13,8 @@ const tsJest = [
 ];
 
 // content-disposition (under @fastify/static, which serves Swagger UI) ships only ES modules;
-// jest's CommonJS runtime needs it transpiled.
-const esmOnlyPackages = ['content-disposition'];
+// jest's CommonJS runtime needs it transpiled. jose (under jwks-rsa) too: Node 20 require()s it, jest cannot.
+const esmOnlyPackages = ['content-disposition', 'jose'];
 const esmTransform = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }];
 const transform = {
   '^.+\\.ts$': tsJest,

@@ -5,13 +5,15 @@ import { AppModule } from './app.module';
 import { requestIdFrom } from './common/logging/logging.options';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
 /** Builds the application (not yet listening): the one assembly used by main.ts and the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    // Proxy headers are not trusted: `request.ip` is the peer address.
-    trustProxy: false,
+    // Proxy headers are trusted only from the proxies TRUST_PROXY names (default: none), so by
+    // default `request.ip` is the peer address and X-Forwarded-For is ignored.
+    trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     genReqId: requestIdFrom,
   });
@@ -25,6 +27,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
+  await applyHttpHardening(app, config);
 
   setupSwagger(app);
   await app.init();

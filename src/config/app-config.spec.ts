@@ -27,4 +27,23 @@ describe('loadConfig', () => {
   it('splits the admin allowlist', () => {
     expect(loadConfig({ ADMIN_IP_ALLOWLIST: '10.0.0.0/8, ::1/128' }).adminIpAllowlist).toEqual(['10.0.0.0/8', '::1/128']);
   });
+
+  it('refuses an allowlist entry that is not an IP or CIDR', () => {
+    expect(() => loadConfig({ ADMIN_IP_ALLOWLIST: '10.0.0.0/8, office' })).toThrow(/ADMIN_IP_ALLOWLIST.*office/);
+  });
+
+  it('trusts no proxy by default, and never every proxy', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY.*proxy\.internal/);
+  });
+
+  it('splits CORS origins and reads rate limits', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://a.example.com, https://b.example.com', RATE_LIMIT_READ: '7' });
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.rateLimits.read).toBe(7);
+    expect(() => loadConfig({ RATE_LIMIT_READ: 'lots' })).toThrow(/RATE_LIMIT_READ/);
+  });
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIpOrCidr } from '../common/http/ip-allowlist';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
 
 export type TelephonyMode = 'live' | 'sandbox';
@@ -7,6 +8,9 @@ export type NodeEnv = 'development' | 'production' | 'test';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 
 /**
  * The environment variables the service reads, validated once at start-up.
@@ -51,6 +55,22 @@ class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   ADMIN_IP_ALLOWLIST?: string;
+
+  /** Which proxies may set X-Forwarded-For: `false` (default), a hop count, or IPs/CIDRs. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TRUST_PROXY?: string;
+
+  /** Dashboard origins allowed by CORS, comma-separated. Unset: no cross-origin access. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  CORS_ORIGINS?: string;
+
+  // Rate limits: requests per RATE_LIMIT_WINDOW_SECONDS per client IP and route; 0 turns one off.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_SECONDS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_READ?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_WRITE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_ADMIN_WRITE?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_AUTH_FAILURES?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_CHATBOT?: number;
 
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['live', 'sandbox'])
   TELEPHONY_MODE?: TelephonyMode;
@@ -102,6 +122,18 @@ export class AppConfig {
   };
   readonly jwt: { secret?: string; jwksUri?: string; issuer?: string; audience?: string };
   readonly adminIpAllowlist: string[];
+  /** Fastify's `trustProxy`: false (default), a hop count, or the trusted proxies' addresses. */
+  readonly trustProxy: boolean | number | string[];
+  readonly corsOrigins: string[];
+  /** Per client IP and route, per `windowSeconds`; 0 = off. `authFailures` counts 401s per IP. */
+  readonly rateLimits: {
+    windowSeconds: number;
+    read: number;
+    write: number;
+    adminWrite: number;
+    authFailures: number;
+    chatbot: number;
+  };
   readonly telephony: {
     mode: TelephonyMode;
     twilioAccountSid?: string;
@@ -129,6 +161,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const nodeEnv: NodeEnv = vars.NODE_ENV ?? 'development';
+  const adminIpAllowlist = splitList(vars.ADMIN_IP_ALLOWLIST);
+  const badCidrs = adminIpAllowlist.filter((entry) => !isIpOrCidr(entry));
+  if (badCidrs.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ADMIN_IP_ALLOWLIST: not an IP address or CIDR: ${badCidrs.join(', ')}`);
+  }
+  const trustProxy = parseTrustProxy(vars.TRUST_PROXY);
   const isProduction = nodeEnv === 'production';
 
   const twilioAccountSid = vars.TWILIO_ACCOUNT_SID ?? vars.TWILIO_ACCOUNT_SID2;
@@ -158,10 +196,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,
     },
-    adminIpAllowlist: (vars.ADMIN_IP_ALLOWLIST ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    adminIpAllowlist,
+    trustProxy,
+    corsOrigins: splitList(vars.CORS_ORIGINS),
+    rateLimits: {
+      windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+      read: vars.RATE_LIMIT_READ ?? 300,
+      write: vars.RATE_LIMIT_WRITE ?? 60,
+      adminWrite: vars.RATE_LIMIT_ADMIN_WRITE ?? 30,
+      authFailures: vars.RATE_LIMIT_AUTH_FAILURES ?? 10,
+      chatbot: vars.RATE_LIMIT_CHATBOT ?? 0,
+    },
     telephony: {
       mode,
       twilioAccountSid,
@@ -175,4 +220,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
   });
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  // `true` would believe any X-Forwarded-For, so anyone could pick their own client IP.
+  if (value === 'true') {
+    throw new ConfigError('Invalid configuration:\n  TRUST_PROXY: `true` trusts every sender; name the proxies (IPs/CIDRs) or a hop count');
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = splitList(value);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const bad = entries.filter((entry) => !named.includes(entry) && !isIpOrCidr(entry));
+  if (bad.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: not an IP address, CIDR or hop count: ${bad.join(', ')}`);
+  }
+  return entries;
 }

@@ -39,6 +39,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     TELEPHONY_MODE: 'sandbox',
+    // Generous limits so suites firing many requests from one address are not throttled;
+    // test/security/rate-limits.e2e-spec.ts sets tight ones.
+    RATE_LIMIT_READ: '100000',
+    RATE_LIMIT_WRITE: '100000',
+    RATE_LIMIT_ADMIN_WRITE: '100000',
+    RATE_LIMIT_AUTH_FAILURES: '100000',
     ...options.env,
     DATABASE_URL: databaseUrl,
   });

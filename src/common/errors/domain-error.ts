@@ -59,6 +59,13 @@ export class ConflictError extends DomainError {
   readonly kind = 'conflict';
 }
 
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', `Too many requests; retry after ${retryAfterSeconds} seconds.`);
+  }
+}
+
 export class UpstreamFailedError extends DomainError {
   readonly kind = 'upstream_failed';
 }

@@ -26,6 +26,19 @@ export const REDACTED_PATHS = [
   '*.secret',
   '*.authToken',
   '*.twilioAuthToken',
+  '*.twilio_auth_token',
+  '*.keyHash',
+  '*.key_hash',
+  '*.authorization',
+  '*.Authorization',
+  '*["x-api-key"]',
+  '*["x-vapi-secret"]',
+  // HTTP client errors (axios, under the Twilio SDK) carry the request with its Basic credentials.
+  'err.config.auth',
+  'err.config.headers',
+  'err.request',
+  'err.response.request',
+  'err.response.config',
 ];
 
 /**

@@ -15,6 +15,12 @@ const LAST_USED_PRECISION_MS = 60_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
+/** The key id a presented key claims (its public part), or undefined when it is malformed. */
+export function apiKeyIdOf(presented: string): string | undefined {
+  const hex = KEY_FORMAT.exec(presented)?.[1];
+  return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
@@ -72,10 +78,8 @@ export class ApiKeysService {
 
   /** The principal behind a presented key, or undefined for a malformed, unknown or revoked one. */
   async verify(presented: string): Promise<Principal | undefined> {
-    const match = KEY_FORMAT.exec(presented);
-    if (!match) return undefined;
-    const hex = match[1];
-    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const id = apiKeyIdOf(presented);
+    if (!id) return undefined;
     const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { id } });
     if (!key || key.revokedAt) return undefined;
     if (!timingSafeEqual(key.keyHash, sha256(presented))) return undefined;

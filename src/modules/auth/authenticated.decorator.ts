@@ -14,6 +14,8 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { clientIpOf, requestIdOf } from '../../common/http/request-context';
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
+import { IpAllowlist } from '../../common/http/ip-allowlist';
+import { AppConfig } from '../../config/app-config';
 import type { Actor, Principal, Role } from './principal';
 
 const ROLES_KEY = 'auth:roles';
@@ -27,16 +29,31 @@ export class CredentialGuard extends AuthGuard(['api-key', 'jwt']) {
   }
 }
 
-/** Lets through principals holding one of the roles the handler or controller names. */
+/**
+ * Lets through principals holding one of the roles the handler or controller names. A caller
+ * let in only by the admin role must also come from `ADMIN_IP_ALLOWLIST` (when set).
+ */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly adminIps: IpAllowlist;
+
+  constructor(
+    private readonly reflector: Reflector,
+    config: AppConfig,
+  ) {
+    this.adminIps = new IpAllowlist(config.adminIpAllowlist);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const required = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
-    const principal = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>().user;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const principal = request.user;
     if (!principal) throw new UnauthenticatedError();
-    if (required.some((role) => principal.roles.includes(role))) return true;
+    const granted = required.filter((role) => principal.roles.includes(role));
+    if (granted.length === 1 && granted[0] === 'admin' && !this.adminIps.allows(clientIpOf(request))) {
+      throw new ForbiddenError('Admin calls are not accepted from this address.', 'admin_ip_not_allowed');
+    }
+    if (granted.length > 0) return true;
     throw new ForbiddenError(
       principal.roles.length === 0
         ? 'Your account is not linked to a property manager or realtor.'

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type AuditOutcome = 'success' | 'failure' | 'denied';
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** One admin action. Append-only: the database refuses updates and deletes. */
 @Entity({ name: 'audit_log' })

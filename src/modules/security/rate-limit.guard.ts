@@ -1,0 +1,55 @@
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerOptions } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { RateLimitedError } from '../../common/errors/domain-error';
+import { clientIpOf } from '../../common/http/request-context';
+import type { AppConfig } from '../../config/app-config';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+import { CHATBOT_RATE_LIMIT_KEY } from './rate-limit.decorator';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const isChatbotRoute = (context: ExecutionContext): boolean =>
+  Reflect.getMetadata(CHATBOT_RATE_LIMIT_KEY, context.getHandler()) === true ||
+  Reflect.getMetadata(CHATBOT_RATE_LIMIT_KEY, context.getClass()) === true;
+
+const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>();
+const isRead = (context: ExecutionContext) => READ_METHODS.has(requestOf(context).method);
+const isAdmin = (context: ExecutionContext) => (requestOf(context).routeOptions?.url ?? '').startsWith('/admin');
+
+/**
+ * The named throttlers, per client IP and route. Reads are the loosest, writes tighter, admin
+ * writes tighter still; chatbot routes only have their own (off by default). A limit of 0 is off.
+ */
+export function throttlers(config: AppConfig): ThrottlerOptions[] {
+  const ttl = config.rateLimits.windowSeconds * 1000;
+  const { read, write, adminWrite, chatbot } = config.rateLimits;
+  return [
+    { name: 'read', ttl, limit: read, skipIf: (c) => read === 0 || isChatbotRoute(c) || !isRead(c) },
+    { name: 'write', ttl, limit: write, skipIf: (c) => write === 0 || isChatbotRoute(c) || isRead(c) },
+    { name: 'admin-write', ttl, limit: adminWrite, skipIf: (c) => adminWrite === 0 || isRead(c) || !isAdmin(c) },
+    { name: 'chatbot', ttl, limit: chatbot, skipIf: (c) => chatbot === 0 || !isChatbotRoute(c) },
+  ];
+}
+
+/**
+ * Global guard, before authentication (the tracker is the library's: `request.ip`, IPv6
+ * grouped by /64 so rotating addresses within one allocation does not escape the limit): an address that failed authentication too often is
+ * refused first, then @nestjs/throttler's named limits apply. Every refusal is a 429 problem
+ * with `Retry-After`.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  // Property injection: ThrottlerGuard's constructor belongs to the library.
+  @Inject(AuthFailureLimiter) private readonly authFailures!: AuthFailureLimiter;
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const retryAfter = this.authFailures.retryAfter(clientIpOf(requestOf(context)));
+    if (retryAfter > 0) throw new RateLimitedError(retryAfter);
+    return super.canActivate(context);
+  }
+
+  protected async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new RateLimitedError(Math.max(1, Math.ceil(detail.timeToBlockExpire)));
+  }
+}
