@@ -13,6 +13,7 @@ import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
+import { PurchasesModule } from './modules/purchases/purchases.module';
 
 /** The whole service. `config` is validated by the caller (main.ts, or a test). */
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         PhoneRequestsModule,
         PurchasedNumbersModule,
         AssignmentsModule,
+        PurchasesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,8 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purchase-operations';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, PurchaseOperations1763900100000];
 
 /**
  * The one definition of how we connect: used by the app (`DatabaseModule`), the TypeORM CLI
