@@ -71,7 +71,9 @@ export class VapiVoiceAgentProvider extends VoiceAgentProvider {
 }
 
 function toProviderError(error: unknown): ProviderError {
-  if (error instanceof VapiTimeoutError) return new ProviderError('vapi', 'unknown', 'timeout', 'VAPI did not answer in time');
+  // A timed-out request surfaces as VapiTimeoutError or as a VapiError without status saying "timeout".
+  const timedOut = error instanceof VapiTimeoutError || (error instanceof VapiError && error.statusCode === undefined && /timeout|timed out|aborted/i.test(error.message));
+  if (timedOut) return new ProviderError('vapi', 'unknown', 'timeout', 'VAPI did not answer in time');
   if (error instanceof VapiError && error.statusCode !== undefined) {
     const body = error.body as { message?: unknown } | undefined;
     const detail = Array.isArray(body?.message) ? body.message.join('; ') : typeof body?.message === 'string' ? body.message : error.message;
