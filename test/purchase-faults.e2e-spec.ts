@@ -121,4 +121,27 @@ describe('purchase faults at every step', () => {
     expect(s.twilio.owned.has(phone)).toBe(c.recorded);
     await expectProvidersAndDatabaseAgree(t.dataSource, s.twilio, s.vapi);
   });
+
+  it('two instances reconciling at once advance each purchase exactly once', async () => {
+    const pms = await Promise.all([1, 2, 3, 4].map(() => t.factories.propertyManager()));
+    const phones = pms.map(() => `+1412555${String(1000 + numberSeq++).padStart(4, '0')}`);
+    for (const [i, { pm }] of pms.entries()) {
+      s.twilio.forSale = [phones[i]];
+      s.vapi.fault('create', { type: '5xx' });
+      const res = await t.http.post('/admin/purchase-phone-number', { property_manager_id: pm.id }, { apiKey: t.adminKey });
+      expect(res.status).toBe(502);
+    }
+    const creates = s.vapi.requestsFor('create').length;
+    const second = await startTestApp({ databaseUrl: t.databaseUrl, env: { ...s.env, PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
+    try {
+      s.vapi.fault('list', { type: 'slow', ms: 50 }, Infinity);
+      await Promise.all([t.app.get(PurchaseReconciler).runOnce(), second.app.get(PurchaseReconciler).runOnce()]);
+    } finally {
+      await second.close();
+    }
+    expect(s.vapi.requestsFor('create').length - creates).toBe(phones.length);
+    const states = await t.dataSource.query(`SELECT state FROM purchase_operations WHERE phone_number = ANY($1)`, [phones]);
+    expect(states.map((r: { state: string }) => r.state)).toEqual(phones.map(() => 'succeeded'));
+    await expectProvidersAndDatabaseAgree(t.dataSource, s.twilio, s.vapi);
+  });
 });
