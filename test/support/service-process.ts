@@ -27,6 +27,10 @@ export class ServiceProcess {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
+  get running(): boolean {
+    return Boolean(this.child && this.child.exitCode === null && this.child.signalCode === null);
+  }
+
   async start(): Promise<void> {
     const root = join(__dirname, '..', '..');
     this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {

@@ -170,7 +170,7 @@ export class PurchasesService {
           await this.register(op, by);
           break;
         case 'recording':
-          await this.record(op);
+          await this.record(op, by);
           break;
         case 'releasing':
           await this.compensate(op);
@@ -285,7 +285,7 @@ export class PurchasesService {
   }
 
   /** Stores the number, fulfils the PM's requests and finishes the operation: one transaction. */
-  private async record(op: PurchaseOperationEntity): Promise<void> {
+  private async record(op: PurchaseOperationEntity, by: Driver): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
         const current = await manager.findOne(PurchaseOperationEntity, { where: { id: op.id }, lock: { mode: 'pessimistic_write' } });
@@ -333,7 +333,7 @@ export class PurchasesService {
           lastError: `database: ${refused.code}`,
         });
       }
-      return this.park(op, error, 'request');
+      return this.park(op, error, by);
     }
     Object.assign(op, await this.load(op.id));
     if (op.state === 'succeeded') this.log('log', op, `purchase finished: ${op.phoneNumber} recorded as number ${op.purchasedPhoneNumberId}`);
