@@ -231,6 +231,8 @@ describe('telephony modes', () => {
       expect(res.body.detail).toContain('TWILIO_ACCOUNT_SID');
       const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM purchase_operations`);
       expect(count).toBe(0);
+      const audit = await t.dataSource.query(`SELECT outcome, details->>'code' AS code FROM audit_log WHERE action = 'purchased_number.purchase'`);
+      expect(audit).toEqual([{ outcome: 'failure', code: 'telephony_not_configured' }]);
     } finally {
       await t.close();
     }

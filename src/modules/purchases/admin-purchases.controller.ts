@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { InvalidInputError } from '../../common/errors/domain-error';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
@@ -13,11 +13,10 @@ import {
   PurchaseOperationListDto,
   PurchasePhoneNumberDto,
 } from './dto/purchase.dto';
+import { IdempotencyKey } from './idempotency-key.decorator';
 import { NumberReleaseService } from './number-release.service';
 import { toPurchaseOperationDto } from './purchases.mapper';
 import { PurchasesService } from './purchases.service';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 @ApiTags('admin: purchases')
 @Authenticated('admin')
@@ -37,13 +36,10 @@ export class AdminPurchasesController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the first result again; other body: 409.' })
   purchase(
     @Body() dto: PurchasePhoneNumberDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<PurchasedPhoneNumberResultDto> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new InvalidInputError('Idempotency-Key must be 1 to 200 visible ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid' }]);
-    }
-    return this.purchases.purchase(dto, idempotencyKey, actor) as Promise<never>;
+    return this.purchases.purchase(dto, idempotencyKey, actor) ;
   }
 
   /** Automated purchases, newest first; `needs_attention=true` shows the ones the reconciler cannot finish. */

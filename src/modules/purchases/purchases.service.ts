@@ -14,7 +14,7 @@ import { TelephonySettings } from '../providers/telephony-settings';
 import { VoiceAgentProvider } from '../providers/voice-agent-provider';
 import { PurchasedNumbersService } from '../purchased-numbers/purchased-numbers.service';
 import { PurchasePhoneNumberDto } from './dto/purchase.dto';
-import { isFinal, PurchaseOperationEntity, PurchaseState, StoredActor, StoredError } from './entities/purchase-operation.entity';
+import { isFinal, PurchaseOperationEntity, PurchaseResult, PurchaseState, StoredActor, StoredError } from './entities/purchase-operation.entity';
 import { withOperationLock } from './operation-lock';
 import {
   IdempotencyKeyReusedError,
@@ -50,16 +50,31 @@ export class PurchasesService {
     private readonly audit: AuditService,
   ) {}
 
-  async purchase(dto: PurchasePhoneNumberDto, idempotencyKey: string | undefined, actor: Actor): Promise<Record<string, unknown>> {
+  async purchase(dto: PurchasePhoneNumberDto, idempotencyKey: string | undefined, actor: Actor): Promise<PurchaseResult> {
     const areaCode = dto.area_code ?? DEFAULT_AREA_CODE;
     const requestHash = hashRequest({ property_manager_id: dto.property_manager_id, area_code: areaCode, notes: dto.notes ?? null });
     if (idempotencyKey) {
       const existing = await this.repository().findOne({ where: { idempotencyKey } });
       if (existing) return this.replay(existing, requestHash);
     }
-    // Nothing is spent before we know it can succeed.
-    if (this.telephony.missing.length > 0) throw new TelephonyNotConfiguredError(this.telephony.missing);
-    await this.directory.requirePropertyManager(this.dataSource.manager, dto.property_manager_id);
+    // Nothing is spent before we know it can succeed; a refusal here is audited too.
+    try {
+      if (this.telephony.missing.length > 0) throw new TelephonyNotConfiguredError(this.telephony.missing);
+      await this.directory.requirePropertyManager(this.dataSource.manager, dto.property_manager_id);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await this.dataSource.transaction((manager) =>
+          this.audit.record(manager, actor, {
+            action: 'purchased_number.purchase',
+            targetType: 'property_manager',
+            targetId: dto.property_manager_id,
+            outcome: 'failure',
+            details: { code: error.code, area_code: areaCode },
+          }),
+        );
+      }
+      throw error;
+    }
 
     const id = randomUUID();
     const locked = await withOperationLock(this.dataSource, id, async () => {
@@ -123,7 +138,7 @@ export class PurchasesService {
   // --- replays -------------------------------------------------------------------------------
 
   /** Same key: the first result again; while the first call runs, wait for it, never buy again. */
-  private async replay(existing: PurchaseOperationEntity, requestHash: string): Promise<Record<string, unknown>> {
+  private async replay(existing: PurchaseOperationEntity, requestHash: string): Promise<PurchaseResult> {
     if (existing.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
     const deadline = Date.now() + 6 * this.config.telephony.providerTimeoutMs + 2000;
     for (;;) {
@@ -141,7 +156,7 @@ export class PurchasesService {
     }
   }
 
-  private answer(op: PurchaseOperationEntity): Record<string, unknown> {
+  private answer(op: PurchaseOperationEntity): PurchaseResult {
     if (op.state === 'succeeded' && op.result) return op.result;
     const stored = op.error ?? {
       kind: 'upstream_failed',
@@ -297,12 +312,12 @@ export class PurchasesService {
           vapiPhoneNumberId: op.vapiPhoneNumberId,
           notes: op.notes,
         });
-        const result: Record<string, unknown> = {
+        const result: PurchaseResult = {
           message: 'Phone number purchased and added successfully',
           purchased_phone_number_id: number.id,
           phone_number: number.phoneNumber,
           twilio_sid: number.twilioSid,
-          vapi_phone_number_id: number.vapiPhoneNumberId,
+          vapi_phone_number_id: number.vapiPhoneNumberId!,
           status: number.status,
           property_manager_id: number.propertyManagerId,
           ...(op.sandbox ? { sandbox: true } : {}),

@@ -12,6 +12,18 @@ export interface StoredError {
   message: string;
 }
 
+/** The guide's purchase response, kept for replays. */
+export interface PurchaseResult {
+  message: string;
+  purchased_phone_number_id: number;
+  phone_number: string;
+  twilio_sid: string;
+  vapi_phone_number_id: string;
+  status: string;
+  property_manager_id: number;
+  sandbox?: boolean;
+}
+
 /** Who started the purchase; the reconciler audits in their name. */
 export interface StoredActor {
   actorType: 'api_key' | 'user';
@@ -70,7 +82,7 @@ export class PurchaseOperationEntity {
 
   /** The success response body, kept for replays. */
   @Column('jsonb', { nullable: true })
-  result: Record<string, unknown> | null;
+  result: PurchaseResult | null;
 
   /** The error response the first caller got (also set while the outcome is still being resolved). */
   @Column('jsonb', { nullable: true })
