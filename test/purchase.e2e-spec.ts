@@ -215,6 +215,14 @@ describe('telephony modes', () => {
       expect(res.body).toMatchObject({ sandbox: true, status: 'available', phone_number: expect.stringMatching(/^\+1305555\d{4}$/), twilio_sid: expect.stringMatching(/^SB/) });
       const released = await t.http.post(`/admin/purchased-numbers/${res.body.purchased_phone_number_id}/release`, {}, { apiKey: t.adminKey });
       expect(released.status).toBe(200);
+      const [op] = (await t.http.get('/admin/purchase-operations', { apiKey: t.adminKey })).body.purchase_operations;
+      expect(op).toMatchObject({ state: 'succeeded', sandbox: true });
+
+      const docs = await t.http.get('/docs-json');
+      const purchase = docs.body.paths['/admin/purchase-phone-number'].post;
+      expect(purchase.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+      expect(docs.body.paths['/admin/purchased-numbers/{id}/release']).toBeDefined();
+      expect(docs.body.paths['/admin/purchase-operations']).toBeDefined();
     } finally {
       await t.close();
     }
