@@ -1,7 +1,7 @@
 import { signJwt, TEST_JWT_SECRET } from './support/factories';
 import { startStandIns } from './support/provider-stand-ins';
 import { expectProvidersAndDatabaseAgree } from './support/purchase-invariants';
-import { freePort, ServiceProcess } from './support/service-process';
+import { buildService, freePort, ServiceProcess } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 
 type StandIns = Awaited<ReturnType<typeof startStandIns>>;
@@ -14,6 +14,7 @@ describe('a crash at each purchase step', () => {
   let s: StandIns;
   let t: TestApp; // an in-process app on the same database: used for data set-up and checks only
   let service: ServiceProcess;
+  let build: ReturnType<typeof buildService>;
   const jwt = signJwt({ sub: 'admin-crash-test', role: 'admin' });
   let phoneSeq = 0;
 
@@ -21,7 +22,8 @@ describe('a crash at each purchase step', () => {
     s = await startStandIns();
     // Its reconciler never runs on its own (interval 0, long settle): only the child processes reconcile.
     t = await startTestApp({ env: { ...s.env, PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '3600000' } });
-    service = new ServiceProcess(await freePort(), {
+    build = buildService();
+    service = new ServiceProcess(build.entry, await freePort(), {
       ...s.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
@@ -36,6 +38,7 @@ describe('a crash at each purchase step', () => {
     await service.stop();
     await t.close();
     await s.stop();
+    build.remove();
   });
   afterEach(() => {
     s.twilio.clearFaults();
@@ -63,7 +66,7 @@ describe('a crash at each purchase step', () => {
     s.twilio.clearFaults();
     s.vapi.clearFaults();
     await service.start();
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const [op] = await t.dataSource.query(`SELECT state FROM purchase_operations WHERE property_manager_id = $1`, [pmId]);
       if (op && (op.state === 'succeeded' || op.state === 'failed')) return op.state;

@@ -81,7 +81,7 @@ describe('purchase faults at every step', () => {
 
   beforeAll(async () => {
     s = await startStandIns();
-    t = await startTestApp({ env: { ...s.env, PROVIDER_TIMEOUT_MS: '300', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
+    t = await startTestApp({ env: { ...s.env, PROVIDER_TIMEOUT_MS: '1000', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
   });
   afterAll(async () => {
     await t.close();

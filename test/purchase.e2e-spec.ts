@@ -12,7 +12,7 @@ describe('POST /admin/purchase-phone-number (live, stand-ins)', () => {
 
   beforeAll(async () => {
     s = await startStandIns();
-    t = await startTestApp({ env: { ...s.env, PROVIDER_TIMEOUT_MS: '400', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
+    t = await startTestApp({ env: { ...s.env, PROVIDER_TIMEOUT_MS: '1500', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
   });
   afterAll(async () => {
     await t.close();
