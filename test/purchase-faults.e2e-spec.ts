@@ -81,7 +81,9 @@ describe('purchase faults at every step', () => {
 
   beforeAll(async () => {
     s = await startStandIns();
-    t = await startTestApp({ env: { ...s.env, PROVIDER_TIMEOUT_MS: '1000', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
+    t = await startTestApp({
+      env: { ...s.env, PROVIDER_TIMEOUT_MS: '1000', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0', PURCHASE_BUY_GRACE_MS: '0' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -132,7 +134,7 @@ describe('purchase faults at every step', () => {
       expect(res.status).toBe(502);
     }
     const creates = s.vapi.requestsFor('create').length;
-    const second = await startTestApp({ databaseUrl: t.databaseUrl, env: { ...s.env, PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0' } });
+    const second = await startTestApp({ databaseUrl: t.databaseUrl, env: { ...s.env, PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0', PURCHASE_BUY_GRACE_MS: '0' } });
     try {
       s.vapi.fault('list', { type: 'slow', ms: 50 }, Infinity);
       await Promise.all([t.app.get(PurchaseReconciler).runOnce(), second.app.get(PurchaseReconciler).runOnce()]);
@@ -143,5 +145,36 @@ describe('purchase faults at every step', () => {
     const states = await t.dataSource.query(`SELECT state FROM purchase_operations WHERE phone_number = ANY($1)`, [phones]);
     expect(states.map((r: { state: string }) => r.state)).toEqual(phones.map(() => 'succeeded'));
     await expectProvidersAndDatabaseAgree(t.dataSource, s.twilio, s.vapi);
+  });
+
+  it('a buy that lands at Twilio after our client gave up is still found and recorded', async () => {
+    const patient = await startTestApp({
+      databaseUrl: t.databaseUrl,
+      env: { ...s.env, PROVIDER_TIMEOUT_MS: '500', PURCHASE_RECONCILE_INTERVAL_MS: '0', PURCHASE_SETTLE_MS: '0', PURCHASE_BUY_GRACE_MS: '60000' },
+    });
+    try {
+      const { pm } = await t.factories.propertyManager();
+      const phone = `+1412555${String(1000 + numberSeq++).padStart(4, '0')}`;
+      s.twilio.forSale = [phone];
+      s.twilio.fault('buy', { type: 'hang' });
+      const res = await patient.http.post('/admin/purchase-phone-number', { property_manager_id: pm.id }, { apiKey: patient.adminKey });
+      expect(res.status).toBe(504);
+
+      // Not at Twilio yet: within the grace period the operation waits instead of failing.
+      await patient.app.get(PurchaseReconciler).runOnce();
+      const [waiting] = await t.dataSource.query(`SELECT state FROM purchase_operations WHERE property_manager_id = $1`, [pm.id]);
+      expect(waiting.state).toBe('buying');
+
+      // Twilio finishes the buy late; the next pass finds it and completes the purchase.
+      s.twilio.sell(phone, s.twilio.requestsFor('buy').slice(-1)[0].body.FriendlyName);
+      await patient.app.get(PurchaseReconciler).runOnce();
+      const [done] = await t.dataSource.query(`SELECT state FROM purchase_operations WHERE property_manager_id = $1`, [pm.id]);
+      expect(done.state).toBe('succeeded');
+      const listed = await patient.http.get(`/admin/purchase-operations?state=succeeded&limit=1`, { apiKey: patient.adminKey });
+      expect(listed.body.purchase_operations[0]).toMatchObject({ phone_number: phone, attempts: 2, needs_attention: false });
+      await expectProvidersAndDatabaseAgree(t.dataSource, s.twilio, s.vapi);
+    } finally {
+      await patient.close();
+    }
   });
 });

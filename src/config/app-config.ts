@@ -88,6 +88,10 @@ class EnvironmentVariables {
   @IsInt() @Min(0) @Max(86400000)
   PURCHASE_SETTLE_MS?: number;
 
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(86400000)
+  PURCHASE_BUY_GRACE_MS?: number;
+
   @IsOptional() @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -130,6 +134,8 @@ export class AppConfig {
     reconcileIntervalMs: number;
     /** How long an unfinished purchase must sit untouched before the reconciler takes it over. */
     purchaseSettleMs: number;
+    /** How long after a purchase began a buy that may still land at Twilio keeps being looked for. */
+    purchaseBuyGraceMs: number;
   };
   readonly defaultPhoneRegion: string;
 
@@ -193,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       providerTimeoutMs: vars.PROVIDER_TIMEOUT_MS ?? 10_000,
       reconcileIntervalMs: vars.PURCHASE_RECONCILE_INTERVAL_MS ?? 30_000,
       purchaseSettleMs: vars.PURCHASE_SETTLE_MS ?? 2 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
+      purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
   });

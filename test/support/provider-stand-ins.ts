@@ -166,6 +166,21 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     super();
   }
 
+  /** A purchase landing at Twilio on its own (e.g. one still processing after the client gave up). */
+  sell(phone: string, friendlyName: string): TwilioNumber {
+    const number: TwilioNumber = {
+      sid: `PN${randomBytes(16).toString('hex')}`,
+      phone_number: phone,
+      friendly_name: friendlyName,
+      voice_url: '',
+      sms_url: '',
+      date_created: new Date().toUTCString(),
+    };
+    this.owned.set(phone, number);
+    this.purchases.push(number);
+    return number;
+  }
+
   ownedNumbers(): string[] {
     return [...this.owned.values()].map((n) => n.phone_number).sort();
   }

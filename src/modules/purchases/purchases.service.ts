@@ -231,6 +231,10 @@ export class PurchasesService {
         return this.park(op, error, by);
       }
       if (owned && this.isOurs(owned, op)) return this.transition(op, 'registering', { twilioSid: owned.sid });
+      // A buy Twilio is still processing may land after our client gave up: keep looking for a while.
+      if (Date.now() - op.createdAt.getTime() < this.config.telephony.purchaseBuyGraceMs) {
+        return this.park(op, `${phoneNumber} not at Twilio yet; looking again until the grace period ends`, by);
+      }
       return this.fail(op, err('upstream_failed', 'number_not_bought', `Buying ${phoneNumber} did not complete at Twilio; nothing was charged. Retry with a new Idempotency-Key.`));
     }
     try {
@@ -407,7 +411,7 @@ export class PurchasesService {
    * caller that started it gets an error saying so; `updated_at` restarts the settle clock.
    */
   private async park(op: PurchaseOperationEntity, error: unknown, by: Driver): Promise<void> {
-    const lastError = describe(error);
+    const lastError = typeof error === 'string' ? error : describe(error);
     const patch: Record<string, unknown> = { lastError, updatedAt: () => 'now()' };
     if (by === 'request' && !op.error) {
       const timeout = isProviderError(error) && error.isTimeout;
