@@ -1,3 +1,4 @@
+import { PurchaseReconciler } from '../src/modules/purchases/purchase-reconciler';
 import { startStandIns } from './support/provider-stand-ins';
 import { expectProvidersAndDatabaseAgree } from './support/purchase-invariants';
 import { startTestApp, TestApp } from './support/test-app';
@@ -217,6 +218,19 @@ describe('telephony modes', () => {
       expect(released.status).toBe(200);
       const [op] = (await t.http.get('/admin/purchase-operations', { apiKey: t.adminKey })).body.purchase_operations;
       expect(op).toMatchObject({ state: 'succeeded', sandbox: true });
+
+      // The sandbox reconciler closes an interrupted sandbox purchase but never touches a live one.
+      const insertOp = (id: string, sandbox: boolean) =>
+        t.dataSource.query(
+          `INSERT INTO purchase_operations (id, request_hash, property_manager_id, area_code, sandbox, state, phone_number, actor, created_at, updated_at)
+           VALUES ($1, 'h', $2, '412', $3, 'buying', $4, '{"actorType":"api_key","actorId":"x","credential":"x","requestId":"r","clientIp":"127.0.0.1"}', now() - interval '1 hour', now() - interval '1 hour')`,
+          [id, pm.id, sandbox, sandbox ? '+14125550901' : '+14125550902'],
+        );
+      await insertOp('00000000-0000-4000-8000-000000000001', true);
+      await insertOp('00000000-0000-4000-8000-000000000002', false);
+      await t.app.get(PurchaseReconciler).runOnce();
+      const states = await t.dataSource.query(`SELECT sandbox, state FROM purchase_operations WHERE id::text LIKE '00000000-%' ORDER BY id`);
+      expect(states).toEqual([{ sandbox: true, state: 'failed' }, { sandbox: false, state: 'buying' }]);
 
       const docs = await t.http.get('/docs-json');
       const purchase = docs.body.paths['/admin/purchase-phone-number'].post;

@@ -103,6 +103,12 @@ export class PurchasesService {
     await withOperationLock(this.dataSource, id, async () => {
       const op = await this.load(id);
       if (isFinal(op.state)) return;
+      if (op.sandbox !== this.telephony.sandbox) {
+        // A live purchase may hold real money: only an instance in live mode may touch it.
+        if (!op.sandbox) return this.log('warn', op, 'live purchase left unfinished; this instance runs in sandbox and leaves it alone');
+        // A sandbox purchase bought nothing anywhere: close it.
+        return this.fail(op, err('upstream_failed', 'purchase_interrupted', 'The sandbox purchase was interrupted; nothing was bought.'));
+      }
       await this.repository().increment({ id }, 'attempts', 1);
       op.attempts += 1;
       this.log('log', op, `reconciler resumes the purchase from ${op.state}`);
