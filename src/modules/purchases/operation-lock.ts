@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 
 // Any constant works; it namespaces our advisory locks from others (e.g. the migration lock).
-const PURCHASE_LOCK_NAMESPACE = 7_114_2555;
+const PURCHASE_LOCK_NAMESPACE = 71_142_555; // int4: the two-key advisory lock form
 
 /**
  * One owner per purchase operation, across every instance: a session advisory lock held on its
