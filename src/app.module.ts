@@ -13,6 +13,7 @@ import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
+import { PurchasesModule } from './modules/purchases/purchases.module';
 import { SecurityModule } from './modules/security/security.module';
 
 /** The whole service. `config` is validated by the caller (main.ts, or a test). */
@@ -31,6 +32,7 @@ export class AppModule {
         PhoneRequestsModule,
         PurchasedNumbersModule,
         AssignmentsModule,
+        PurchasesModule,
         HealthModule,
         SecurityModule,
       ],

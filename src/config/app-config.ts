@@ -96,6 +96,22 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
 
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(100) @Max(120000)
+  PROVIDER_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(86400000)
+  PURCHASE_RECONCILE_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(86400000)
+  PURCHASE_SETTLE_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(86400000)
+  PURCHASE_BUY_GRACE_MS?: number;
+
   @IsOptional() @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -144,6 +160,14 @@ export class AppConfig {
     twilioApiBaseUrl?: string;
     vapiApiBaseUrl?: string;
     publicBaseUrl?: string;
+    /** Per provider call; SDK retries are off, we decide retries ourselves. */
+    providerTimeoutMs: number;
+    /** How often the purchase reconciler runs (0: only at start-up). */
+    reconcileIntervalMs: number;
+    /** How long an unfinished purchase must sit untouched before the reconciler takes it over. */
+    purchaseSettleMs: number;
+    /** How long after a purchase began a buy that may still land at Twilio keeps being looked for. */
+    purchaseBuyGraceMs: number;
   };
   readonly defaultPhoneRegion: string;
 
@@ -217,6 +241,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       twilioApiBaseUrl: vars.TWILIO_API_BASE_URL,
       vapiApiBaseUrl: vars.VAPI_API_BASE_URL,
       publicBaseUrl: vars.PUBLIC_BASE_URL,
+      providerTimeoutMs: vars.PROVIDER_TIMEOUT_MS ?? 10_000,
+      reconcileIntervalMs: vars.PURCHASE_RECONCILE_INTERVAL_MS ?? 30_000,
+      purchaseSettleMs: vars.PURCHASE_SETTLE_MS ?? 2 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
+      purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
   });

@@ -248,6 +248,19 @@ export const ACCESS: Record<string, AccessRow> = {
     },
   },
   'GET /admin/purchase-operations': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/admin/purchase-operations' }) },
+  'GET /admin/purchase-operations/{id}': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => {
+      // A finished (failed) operation: nothing for the reconciler to pick up while the matrix runs.
+      const id = randomUUID();
+      await w.t.dataSource.query(
+        `INSERT INTO purchase_operations (id, request_hash, property_manager_id, area_code, sandbox, state, actor, finished_at)
+         VALUES ($1, 'matrix', $2, '412', true, 'failed', '{}'::jsonb, now())`,
+        [id, w.pmA.pm.id],
+      );
+      return { path: `/admin/purchase-operations/${id}` };
+    },
+  },
   'GET /chatbot/lookup': {
     allow: { chatbotKey: 200 },
     prepare: async (w) => {

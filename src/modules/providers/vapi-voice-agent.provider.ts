@@ -1,0 +1,84 @@
+import { VapiClient, VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
+import { outcomeOfStatus, ProviderError } from './provider-error';
+import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
+
+export interface VapiSettings {
+  apiKey: string;
+  assistantId?: string;
+  twilioAccountSid: string;
+  twilioAuthToken: string;
+  baseUrl?: string;
+  timeoutMs: number;
+}
+
+/** VAPI, through the official SDK. */
+export class VapiVoiceAgentProvider extends VoiceAgentProvider {
+  readonly sandbox = false;
+  private readonly client: VapiClient;
+
+  constructor(private readonly settings: VapiSettings) {
+    super();
+    // The SDK retries POSTs on 408/429/5xx by default: a retried create can register a number twice.
+    this.client = new VapiClient({
+      token: settings.apiKey,
+      baseUrl: settings.baseUrl,
+      maxRetries: 0,
+      timeoutInSeconds: settings.timeoutMs / 1000,
+    });
+  }
+
+  async register(input: RegisterNumberInput): Promise<RegisteredNumber> {
+    const created = await this.call(() =>
+      this.client.phoneNumbers.create({
+        provider: 'twilio',
+        number: input.phoneNumber,
+        twilioAccountSid: this.settings.twilioAccountSid,
+        twilioAuthToken: this.settings.twilioAuthToken,
+        name: input.name,
+        ...(this.settings.assistantId ? { assistantId: this.settings.assistantId } : {}),
+        server: {
+          url: input.serverUrl,
+          ...(input.serverSecret ? { headers: { 'x-vapi-secret': input.serverSecret } } : {}),
+        },
+      } as never),
+    );
+    const item = created as unknown as { id: string; number?: string };
+    return { id: item.id, phoneNumber: item.number ?? input.phoneNumber };
+  }
+
+  async findByNumber(phoneNumber: string): Promise<RegisteredNumber | null> {
+    const all = await this.call(() => this.client.phoneNumbers.list({ limit: 1000 }));
+    const match = (all as unknown as Array<{ id: string; number?: string }>).find((n) => n.number === phoneNumber);
+    return match ? { id: match.id, phoneNumber } : null;
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.call(() => this.client.phoneNumbers.delete({ id }));
+    } catch (error) {
+      if (error instanceof ProviderError && error.status === 404) return;
+      throw error;
+    }
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+}
+
+function toProviderError(error: unknown): ProviderError {
+  // A timed-out request surfaces as VapiTimeoutError or as a VapiError without status saying "timeout".
+  const timedOut = error instanceof VapiTimeoutError || (error instanceof VapiError && error.statusCode === undefined && /timeout|timed out|aborted/i.test(error.message));
+  if (timedOut) return new ProviderError('vapi', 'unknown', 'timeout', 'VAPI did not answer in time');
+  if (error instanceof VapiError && error.statusCode !== undefined) {
+    const body = error.body as { message?: unknown } | undefined;
+    const detail = Array.isArray(body?.message) ? body.message.join('; ') : typeof body?.message === 'string' ? body.message : error.message;
+    const cause = error.statusCode >= 500 ? 'server_error' : 'client_error';
+    return new ProviderError('vapi', outcomeOfStatus(error.statusCode), cause, String(detail).slice(0, 300), error.statusCode);
+  }
+  return new ProviderError('vapi', 'unknown', 'network', 'VAPI connection failed');
+}

@@ -1,0 +1,23 @@
+export interface RegisterNumberInput {
+  phoneNumber: string;
+  /** Shown at VAPI; carries the purchase operation id. */
+  name: string;
+  /** Where VAPI sends server messages for this number, and the secret header it sends along. */
+  serverUrl: string;
+  serverSecret?: string;
+}
+
+export interface RegisteredNumber {
+  id: string;
+  phoneNumber: string;
+}
+
+/** The port to the voice agent platform (VAPI). Every method throws `ProviderError` and nothing else. */
+export abstract class VoiceAgentProvider {
+  abstract readonly sandbox: boolean;
+  abstract register(input: RegisterNumberInput): Promise<RegisteredNumber>;
+  /** The registration of this phone number, or null. Resolves unknown outcomes of `register`. */
+  abstract findByNumber(phoneNumber: string): Promise<RegisteredNumber | null>;
+  /** Removes the registration; an unknown id counts as removed. */
+  abstract remove(id: string): Promise<void>;
+}

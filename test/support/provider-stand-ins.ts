@@ -1,0 +1,347 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * Small HTTP servers on 127.0.0.1 speaking Twilio's and VAPI's wire formats (PROVIDERS.md),
+ * with switchable faults per step, so the real SDKs can be driven through every failure.
+ */
+export type Fault =
+  /** A definite refusal: the provider's error body with this status (and Twilio code). */
+  | { type: 'error'; status?: number; code?: number }
+  /** 503 without doing anything. */
+  | { type: '5xx' }
+  /** Never answers. `afterProcessing`: the step is done first, then the answer never comes. */
+  | { type: 'hang'; afterProcessing?: boolean }
+  /** Answers normally after `ms`. */
+  | { type: 'slow'; ms: number }
+  /** Does the step, then drops the connection instead of answering. */
+  | { type: 'drop' };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+abstract class StandIn<Step extends string> {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly faults = new Map<Step, Array<{ fault: Fault; times: number }>>();
+  private readonly heldWaiters: Array<{ step: Step; resolve: () => void }> = [];
+  readonly held: Step[] = [];
+  url = '';
+
+  /** Injects `fault` into the next `times` calls of `step` (Infinity: until cleared). */
+  fault(step: Step, fault: Fault, times = 1): this {
+    const list = this.faults.get(step) ?? [];
+    list.push({ fault, times });
+    this.faults.set(step, list);
+    return this;
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Resolves once a request of `step` is being held by a `hang` fault. */
+  waitForHeld(step: Step): Promise<void> {
+    if (this.held.includes(step)) return Promise.resolve();
+    return new Promise((resolve) => this.heldWaiters.push({ step, resolve }));
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  requestsFor(step: Step): RecordedRequest[] {
+    return this.requests.filter((r) => this.stepOf(r.method, r.path) === step);
+  }
+
+  protected abstract stepOf(method: string, path: string): Step | undefined;
+  protected abstract process(step: Step | undefined, request: RecordedRequest): Reply;
+  protected abstract errorBody(status: number, code?: number): unknown;
+  protected abstract contentType(): string;
+
+  private nextFault(step: Step): Fault | undefined {
+    const list = this.faults.get(step);
+    const next = list?.[0];
+    if (!next) return undefined;
+    next.times -= 1;
+    if (next.times <= 0) list!.shift();
+    return next.fault;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const type = String(req.headers['content-type'] ?? '');
+    const body = !raw ? undefined : type.includes('json') ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
+    const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+    this.requests.push(request);
+    const step = this.stepOf(request.method, request.path);
+    const fault = step ? this.nextFault(step) : undefined;
+
+    const send = (reply: Reply) => {
+      if (reply.body === undefined) {
+        res.writeHead(reply.status).end();
+      } else {
+        res.writeHead(reply.status, { 'content-type': this.contentType() }).end(JSON.stringify(reply.body));
+      }
+    };
+    const hold = () => {
+      this.held.push(step!);
+      for (const waiter of this.heldWaiters.filter((w) => w.step === step)) waiter.resolve();
+      // The socket stays open until the client gives up or the server stops.
+    };
+    switch (fault?.type) {
+      case undefined:
+        return send(this.process(step, request));
+      case 'error': {
+        const status = fault.status ?? 400;
+        return send({ status, body: this.errorBody(status, fault.code) });
+      }
+      case '5xx':
+        return send({ status: 503, body: this.errorBody(503, 20503) });
+      case 'hang':
+        if (fault.afterProcessing) this.process(step, request);
+        return hold();
+      case 'slow':
+        await new Promise((r) => setTimeout(r, fault.ms));
+        return send(this.process(step, request));
+      case 'drop':
+        this.process(step, request);
+        req.socket.destroy();
+        return;
+    }
+  }
+}
+
+export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release';
+
+export interface TwilioNumber {
+  sid: string;
+  phone_number: string;
+  friendly_name: string;
+  voice_url: string;
+  sms_url: string;
+  date_created: string;
+}
+
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-zA-Z]+)\//;
+
+/** Twilio's REST API: search, buy, list by number, release. */
+export class TwilioStandIn extends StandIn<TwilioStep> {
+  /** What is for sale, in search order. */
+  forSale: string[] = [];
+  readonly owned = new Map<string, TwilioNumber>();
+  /** Released numbers cannot be bought back (21422), as at Twilio. */
+  readonly released = new Set<string>();
+  /** Every purchase ever made, even released ones: a number bought twice shows up twice. */
+  readonly purchases: TwilioNumber[] = [];
+
+  constructor(readonly accountSid = `AC${randomBytes(16).toString('hex')}`) {
+    super();
+  }
+
+  /** A purchase landing at Twilio on its own (e.g. one still processing after the client gave up). */
+  sell(phone: string, friendlyName: string): TwilioNumber {
+    const number: TwilioNumber = {
+      sid: `PN${randomBytes(16).toString('hex')}`,
+      phone_number: phone,
+      friendly_name: friendlyName,
+      voice_url: '',
+      sms_url: '',
+      date_created: new Date().toUTCString(),
+    };
+    this.owned.set(phone, number);
+    this.purchases.push(number);
+    return number;
+  }
+
+  ownedNumbers(): string[] {
+    return [...this.owned.values()].map((n) => n.phone_number).sort();
+  }
+
+  protected stepOf(method: string, path: string): TwilioStep | undefined {
+    if (method === 'GET' && path.endsWith('/AvailablePhoneNumbers/US/Local.json')) return 'search';
+    if (method === 'POST' && path.endsWith('/IncomingPhoneNumbers.json')) return 'buy';
+    if (method === 'GET' && path.endsWith('/IncomingPhoneNumbers.json')) return 'lookup';
+    if (method === 'DELETE' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'release';
+    return undefined;
+  }
+
+  protected contentType() {
+    return 'application/json';
+  }
+
+  protected errorBody(status: number, code = status === 404 ? 20404 : 21422) {
+    return { code, message: `stand-in error ${code}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+  }
+
+  protected process(step: TwilioStep | undefined, r: RecordedRequest): Reply {
+    const account = ACCOUNT_PATH.exec(r.path)?.[1];
+    const expectedAuth = `Basic ${Buffer.from(`${this.accountSid}:stand-in-token`).toString('base64')}`;
+    if (account !== this.accountSid || r.headers.authorization !== expectedAuth) return { status: 401, body: this.errorBody(401, 20003) };
+    switch (step) {
+      case 'search': {
+        const prefix = `+1${r.query.AreaCode}`;
+        const free = this.forSale.filter((n) => n.startsWith(prefix) && !this.owned.has(n) && !this.released.has(n));
+        const page = free.slice(0, Number(r.query.PageSize ?? 50)).map((n) => ({
+          phone_number: n,
+          friendly_name: `(${n.slice(2, 5)}) ${n.slice(5, 8)}-${n.slice(8)}`,
+          iso_country: 'US',
+          capabilities: { voice: true, SMS: true, MMS: true },
+        }));
+        return { status: 200, body: { available_phone_numbers: page } };
+      }
+      case 'buy': {
+        const phone = r.body?.PhoneNumber as string;
+        if (!this.forSale.includes(phone) || this.owned.has(phone) || this.released.has(phone)) return { status: 400, body: this.errorBody(400, 21422) };
+        const bought: TwilioNumber = {
+          sid: `PN${randomBytes(16).toString('hex')}`,
+          phone_number: phone,
+          friendly_name: r.body.FriendlyName ?? phone,
+          voice_url: r.body.VoiceUrl,
+          sms_url: r.body.SmsUrl,
+          date_created: new Date().toUTCString().replace('GMT', '+0000'),
+        };
+        this.owned.set(phone, bought);
+        this.purchases.push(bought);
+        return { status: 201, body: bought };
+      }
+      case 'lookup': {
+        const match = [...this.owned.values()].filter((n) => !r.query.PhoneNumber || n.phone_number === r.query.PhoneNumber);
+        return { status: 200, body: { incoming_phone_numbers: match } };
+      }
+      case 'release': {
+        const sid = /\/IncomingPhoneNumbers\/(PN[0-9a-f]+)\.json$/.exec(r.path)![1];
+        const number = [...this.owned.values()].find((n) => n.sid === sid);
+        if (!number) return { status: 404, body: this.errorBody(404, 20404) };
+        this.owned.delete(number.phone_number);
+        this.released.add(number.phone_number);
+        return { status: 204 };
+      }
+      default:
+        return { status: 404, body: this.errorBody(404, 20404) };
+    }
+  }
+}
+
+export type VapiStep = 'create' | 'list' | 'get' | 'delete';
+
+export interface VapiNumber {
+  id: string;
+  orgId: string;
+  provider: string;
+  number: string;
+  name?: string;
+  assistantId?: string;
+  twilioAccountSid?: string;
+  server?: { url: string; headers?: Record<string, string> };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** VAPI's phone-number API: create (import from Twilio), list, get, delete. */
+export class VapiStandIn extends StandIn<VapiStep> {
+  readonly numbers = new Map<string, VapiNumber>();
+  readonly apiKey = `vapi-key-${randomUUID()}`;
+
+  registeredNumbers(): string[] {
+    return [...this.numbers.values()].map((n) => n.number).sort();
+  }
+
+  protected stepOf(method: string, path: string): VapiStep | undefined {
+    if (method === 'POST' && path === '/phone-number') return 'create';
+    if (method === 'GET' && path === '/phone-number') return 'list';
+    if (method === 'GET' && path.startsWith('/phone-number/')) return 'get';
+    if (method === 'DELETE' && path.startsWith('/phone-number/')) return 'delete';
+    return undefined;
+  }
+
+  protected contentType() {
+    return 'application/json';
+  }
+
+  protected errorBody(status: number) {
+    const error = status === 404 ? 'Not Found' : status >= 500 ? 'Service Unavailable' : 'Bad Request';
+    return { statusCode: status, error, message: [`stand-in ${error.toLowerCase()}`] };
+  }
+
+  protected process(step: VapiStep | undefined, r: RecordedRequest): Reply {
+    if (r.headers.authorization !== `Bearer ${this.apiKey}`) return { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' } };
+    const id = r.path.split('/')[2];
+    switch (step) {
+      case 'create': {
+        if ([...this.numbers.values()].some((n) => n.number === r.body?.number)) {
+          return { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Number already exists' } };
+        }
+        const now = new Date().toISOString();
+        const created: VapiNumber = { id: randomUUID(), orgId: 'org-stand-in', ...r.body, createdAt: now, updatedAt: now };
+        delete (created as { twilioAuthToken?: string }).twilioAuthToken;
+        this.numbers.set(created.id, created);
+        return { status: 201, body: created };
+      }
+      case 'list':
+        return { status: 200, body: [...this.numbers.values()] };
+      case 'get':
+        return this.numbers.has(id) ? { status: 200, body: this.numbers.get(id) } : { status: 404, body: this.errorBody(404) };
+      case 'delete': {
+        const found = this.numbers.get(id);
+        if (!found) return { status: 404, body: this.errorBody(404) };
+        this.numbers.delete(id);
+        return { status: 200, body: found };
+      }
+      default:
+        return { status: 404, body: this.errorBody(404) };
+    }
+  }
+}
+
+/** Both stand-ins, and the environment that points the service at them. */
+export async function startStandIns(): Promise<{ twilio: TwilioStandIn; vapi: VapiStandIn; env: Record<string, string>; stop: () => Promise<void> }> {
+  const twilio = await new TwilioStandIn().start();
+  const vapi = await new VapiStandIn().start();
+  return {
+    twilio,
+    vapi,
+    env: {
+      TELEPHONY_MODE: 'live',
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: 'stand-in-token',
+      TWILIO_API_BASE_URL: twilio.url,
+      VAPI_API_KEY: vapi.apiKey,
+      VAPI_ASSISTANT_ID: 'assistant-stand-in',
+      VAPI_API_BASE_URL: vapi.url,
+      VAPI_WEBHOOK_SECRET: 'webhook-secret-stand-in',
+      PUBLIC_BASE_URL: 'https://pn.example.test',
+    },
+    stop: async () => {
+      await twilio.stop();
+      await vapi.stop();
+    },
+  };
+}
