@@ -188,6 +188,8 @@ describe('POST /admin/purchase-phone-number (live, stand-ins)', () => {
       s.twilio.fault('release', { type: 'hang' });
       const twilioSlow = await t.http.post(`/admin/purchased-numbers/${id}/release`, {}, admin());
       expect(twilioSlow.status).toBe(504);
+      const forRequest = await t.dataSource.query(`SELECT action, outcome FROM audit_log WHERE request_id = $1`, [twilioSlow.headers.get('x-request-id')]);
+      expect(forRequest).toEqual([{ action: 'purchased_number.release', outcome: 'failure' }]);
 
       const [row] = await t.dataSource.query(`SELECT status, released_at FROM purchased_phone_numbers WHERE id = $1`, [id]);
       expect(row).toEqual({ status: 'available', released_at: null });
@@ -255,6 +257,9 @@ describe('telephony modes', () => {
       expect(count).toBe(0);
       const audit = await t.dataSource.query(`SELECT outcome, details->>'code' AS code FROM audit_log WHERE action = 'purchased_number.purchase'`);
       expect(audit).toEqual([{ outcome: 'failure', code: 'telephony_not_configured' }]);
+      // One request, one record: the filter does not add a second, route-named one.
+      const forRequest = await t.dataSource.query(`SELECT action FROM audit_log WHERE request_id = $1`, [res.headers.get('x-request-id')]);
+      expect(forRequest).toEqual([{ action: 'purchased_number.purchase' }]);
     } finally {
       await t.close();
     }

@@ -118,7 +118,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (body.status === 401) this.authFailures?.recordFailure(clientIpOf(request));
     if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
-    await this.auditAdminAttempt(request, body);
+    if (!(error instanceof DomainError && error.outcomeAudited)) await this.auditAdminAttempt(request, body);
     sendProblem(reply, body);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { UpstreamFailedError, UpstreamTimeoutError } from '../../common/errors/domain-error';
+import { UpstreamFailedError, UpstreamTimeoutError, withOutcomeAudited } from '../../common/errors/domain-error';
 import { AssignmentsService } from '../assignments/assignments.service';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/principal';
@@ -54,7 +54,9 @@ export class NumberReleaseService {
         }),
       );
       const message = `Releasing ${number.phoneNumber} at ${error.provider === 'vapi' ? 'VAPI' : 'Twilio'} failed; nothing changed here, retry.`;
-      throw error.isTimeout ? new UpstreamTimeoutError('release_timed_out', message) : new UpstreamFailedError('release_failed', message);
+      throw withOutcomeAudited(
+        error.isTimeout ? new UpstreamTimeoutError('release_timed_out', message) : new UpstreamFailedError('release_failed', message),
+      );
     }
 
     return this.dataSource.transaction(async (manager) => {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, withOutcomeAudited } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { translateDatabaseError } from '../../database/database-errors';
 import { AuditService } from '../audit/audit.service';
@@ -72,6 +72,7 @@ export class PurchasesService {
             details: { code: error.code, area_code: areaCode },
           }),
         );
+        throw withOutcomeAudited(error);
       }
       throw error;
     }
@@ -95,7 +96,13 @@ export class PurchasesService {
       const winner = await this.repository().findOne({ where: { idempotencyKey: idempotencyKey! } });
       return this.replay(winner!, requestHash);
     }
-    return this.answer(op);
+    try {
+      return this.answer(op);
+    } catch (error) {
+      // A purchase that failed during this request has its failure record already (see fail()).
+      if (op.state === 'failed' && error instanceof DomainError) throw withOutcomeAudited(error);
+      throw error;
+    }
   }
 
   /** Finishes or undoes one unfinished operation, if no one else owns it now. */
