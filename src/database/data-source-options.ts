@@ -1,8 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, LookupChangeNotifications1763900200000];
 
 /**
  * The one definition of how we connect: used by the app (`DatabaseModule`), the TypeORM CLI

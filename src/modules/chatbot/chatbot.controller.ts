@@ -1,0 +1,31 @@
+import { Controller, Get, Header, Query, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ProblemDto } from '../../common/errors/problem.dto';
+import { ChatbotKeyGuard } from './chatbot-key.guard';
+import { OwnerLookupDto } from './dto/owner-lookup.dto';
+import { OwnerLookupService, ResolvedOwner } from './owner-lookup.service';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+@ApiTags('chatbot')
+@ApiSecurity('api-key')
+@ApiUnauthorizedResponse({ description: 'No API key, or an invalid or revoked one.', type: ProblemDto })
+@ApiForbiddenResponse({ description: 'The key does not have the chatbot scope.', type: ProblemDto })
+@UseGuards(ChatbotKeyGuard)
+@Controller('chatbot')
+export class ChatbotController {
+  constructor(private readonly lookup: OwnerLookupService) {}
+
+  @Get('lookup')
+  @Header('content-type', JSON_TYPE)
+  @ApiOperation({ summary: 'Who owns this number now (chatbot API key)' })
+  @ApiQuery({ name: 'phone_number', example: '+14125551234', description: 'E.164, whatsapp:+1…, (412) 555-1234 or 412-555-1234' })
+  @ApiOkResponse({ type: OwnerLookupDto })
+  @ApiBadRequestResponse({ description: 'Not a phone number.', type: ProblemDto })
+  @ApiNotFoundResponse({ description: 'Unknown, unassigned or inactive number.', type: ProblemDto })
+  lookupOwner(@Query('phone_number') phoneNumber: unknown): string | Promise<string> {
+    // The owner's JSON is serialised once when cached; a hit sends it as is.
+    const owner = this.lookup.byPhone(phoneNumber);
+    return owner instanceof ResolvedOwner ? owner.json : owner.then((resolved) => resolved.json);
+  }
+}
