@@ -23,9 +23,18 @@ export type ChangeEvent =
 export type ChangeListener = (event: ChangeEvent) => void;
 
 // Tables whose rows feed cached answers; a local write to one of them flushes at once.
-const LOOKUP_WRITE = /^\s*(?:insert\s+into|update|delete\s+from|truncate)\s+(?:table\s+)?(?:"?public"?\.)?"?(purchased_phone_numbers|property_managers|realtors)"?[\s(]/i;
+const LOOKUP_WRITE = /^\s*(?:insert\s+into|update|delete\s+from|truncate)\s+(?:table\s+)?(?:"?public"?\.)?"?(purchased_phone_numbers|property_managers|realtors)"?(?:[\s(;,]|$)/i;
+// A data-modifying CTE may write anywhere in the statement.
+const LOOKUP_WRITE_IN_CTE = /^\s*with\b[\s\S]*\b(?:insert\s+into|update|delete\s+from)\s+(?:"?public"?\.)?"?(?:purchased_phone_numbers|property_managers|realtors)\b/i;
 // Only a change to what a key may do matters; `last_used_at` bookkeeping does not.
 const API_KEY_WRITE = /^\s*(?:update\s+"?api_keys"?\s+set\s+(?!"?last_used_at"?\s*=\s*\$\d+\s+where)|delete\s+from\s+"?api_keys"?|truncate\s+(?:table\s+)?"?api_keys"?)/i;
+
+/** Which cached data a statement may change: `lookup`, `api_keys`, or nothing (reads, other tables). */
+export function writeScopeOf(query: string): 'lookup' | 'api_keys' | undefined {
+  if (LOOKUP_WRITE.test(query) || LOOKUP_WRITE_IN_CTE.test(query)) return 'lookup';
+  if (API_KEY_WRITE.test(query)) return 'api_keys';
+  return undefined;
+}
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
@@ -157,7 +166,7 @@ export class ChangeFeed implements OnModuleInit, OnApplicationShutdown {
 
   private localWriteSubscriber(): EntitySubscriberInterface {
     const onWrite = (event: AfterQueryEvent<unknown>) => {
-      const scope = LOOKUP_WRITE.test(event.query) ? 'lookup' : API_KEY_WRITE.test(event.query) ? 'api_keys' : undefined;
+      const scope = writeScopeOf(event.query);
       if (!scope) return;
       this.emit({ t: 'reset', scope });
       const runner = event.queryRunner;
