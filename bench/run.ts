@@ -215,7 +215,7 @@ async function startServer(mode: 'bare' | 'app', env: Record<string, string>, ch
   const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(ROOT, 'bench', 'server.ts'), mode], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   children.push(child);
   return new Promise((resolvePort, reject) => {
@@ -255,11 +255,12 @@ interface Target {
 function requestsFor(target: Target) {
   const method = (target.bodies ? 'POST' : 'GET') as 'POST' | 'GET';
   const count = Math.max(target.paths?.length ?? 1, target.bodies?.length ?? 1);
+  // Keys left out rather than undefined: an undefined path would replace the URL's.
   return Array.from({ length: count }, (_, i) => ({
     method,
-    path: target.paths?.[i % target.paths.length],
-    headers: target.headers,
-    body: target.bodies?.[i % target.bodies.length],
+    ...(target.paths ? { path: target.paths[i % target.paths.length] } : {}),
+    ...(target.headers ? { headers: target.headers } : {}),
+    ...(target.bodies ? { body: target.bodies[i % target.bodies.length] } : {}),
   }));
 }
 

@@ -24,10 +24,15 @@ async function main(): Promise<void> {
     const app = await createApp(loadConfig(process.env));
     await app.listen(port, '127.0.0.1');
     address = app.getHttpServer().address() as { port: number };
-    process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+    process.once('SIGTERM', () => {
+      setTimeout(() => process.exit(0), 3000).unref();
+      void app.close().finally(() => process.exit(0));
+    });
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
+  // Never outlive the benchmark that started us.
+  process.once('disconnect', () => process.exit(0));
   process.stdout.write(`READY ${address.port}\n`);
 }
 
