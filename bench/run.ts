@@ -57,14 +57,21 @@ async function main(): Promise<void> {
     await migrateWithLock(ds);
     await ds.destroy();
 
-    const bare = await startServer('bare', {}, children);
-    await warm(`http://127.0.0.1:${bare}/ping`);
-    results.push(await measure('a_bare_fastify', null, { url: `http://127.0.0.1:${bare}/ping` }));
-    const bareBodies = webhookBodies(Array.from({ length: 1000 }, (_, i) => i + 1));
-    results.push(
-      await measure('a2_bare_fastify_post', null, { url: `http://127.0.0.1:${bare}/ping`, headers: { 'content-type': 'application/json' }, bodies: bareBodies }),
-    );
-    stopServer(children.pop()!);
+    // The ceiling is measured first and again last; ratios use the better of the two, so a slow
+    // moment of a shared machine cannot flatter the app.
+    const measureBare = async (suffix: string) => {
+      const bare = await startServer('bare', {}, children);
+      await warm(`http://127.0.0.1:${bare}/ping`);
+      results.push(await measure(`a_bare_fastify${suffix}`, null, { url: `http://127.0.0.1:${bare}/ping` }));
+      if (!suffix) {
+        const bareBodies = webhookBodies(Array.from({ length: 1000 }, (_, i) => i + 1));
+        results.push(
+          await measure('a2_bare_fastify_post', null, { url: `http://127.0.0.1:${bare}/ping`, headers: { 'content-type': 'application/json' }, bodies: bareBodies }),
+        );
+      }
+      stopServer(children.pop()!);
+    };
+    await measureBare('');
 
     for (const size of SIZES) {
       const keys = await seed(url, size);
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
       stopServer(children.pop()!);
       stopServer(children.pop()!);
     }
+    await measureBare('_again');
   } finally {
     for (const child of children) stopServer(child);
     await stop();
@@ -212,7 +220,7 @@ function newKey(): { id: string; key: string; hash: Buffer } {
 }
 
 async function startServer(mode: 'bare' | 'app', env: Record<string, string>, children: ChildProcess[]): Promise<number> {
-  const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(ROOT, 'bench', 'server.ts'), mode], {
+  const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'server.ts'), mode], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -305,8 +313,10 @@ function report(results: Measured[]): void {
   const find = (scenario: string, size: number | null = null) => results.find((r) => r.scenario === scenario && r.size === size);
   const ratio = (a?: number, b?: number) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
   const [small, large] = [Math.min(...SIZES), Math.max(...SIZES)];
-  const bare = find('a_bare_fastify');
+  const bareRuns = results.filter((r) => r.scenario.startsWith('a_bare_fastify'));
+  const bare = bareRuns.reduce<Measured | undefined>((best, r) => (!best || r.requestsPerSec > best.requestsPerSec ? r : best), undefined);
   const ratios: Record<string, number | null> = {
+    'a (best bare run) req/s': bare?.requestsPerSec ?? null,
     'b/a req/s @1k': ratio(find('b_lookup_cached', small)?.requestsPerSec, bare?.requestsPerSec),
     'b/a req/s @1M': ratio(find('b_lookup_cached', large)?.requestsPerSec, bare?.requestsPerSec),
     'd/a req/s @1k': ratio(find('d_vapi_assistant_request', small)?.requestsPerSec, bare?.requestsPerSec),
