@@ -1,14 +1,16 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { pinoHttpOptions } from './common/logging/logging.options';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ChangeFeedModule } from './database/change-feed';
 import { DatabaseModule } from './database/database.module';
 import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
@@ -24,8 +26,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
+        LoggerModule.forRoot({
+          pinoHttp: pinoHttpOptions(config),
+          // A log line per chatbot request costs a large share of the lookup's throughput; errors
+          // are still logged. LOG_CHATBOT_REQUESTS=true turns them back on.
+          exclude: config.chatbot.logRequests
+            ? []
+            : [{ method: RequestMethod.GET, path: 'chatbot/lookup' }, { method: RequestMethod.POST, path: 'vapi/webhook' }],
+        }),
         DatabaseModule,
+        ChangeFeedModule,
         AuditModule,
         AuthModule,
         DirectoryModule,
@@ -35,6 +45,7 @@ export class AppModule {
         PurchasesModule,
         HealthModule,
         SecurityModule,
+        ChatbotModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

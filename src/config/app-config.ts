@@ -118,6 +118,15 @@ class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   DEFAULT_PHONE_REGION?: string;
+
+  // The chatbot's owner lookup: entries kept in memory (0 turns the cache off).
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(10_000_000)
+  CHATBOT_LOOKUP_CACHE_SIZE?: number;
+
+  // Request log lines for the chatbot's hot routes (lookup, VAPI webhook); off by default.
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
+  LOG_CHATBOT_REQUESTS?: string;
 }
 
 export class ConfigError extends Error {}
@@ -170,6 +179,7 @@ export class AppConfig {
     purchaseBuyGraceMs: number;
   };
   readonly defaultPhoneRegion: string;
+  readonly chatbot: { lookupCacheSize: number; logRequests: boolean };
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -247,6 +257,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
+    chatbot: {
+      lookupCacheSize: vars.CHATBOT_LOOKUP_CACHE_SIZE ?? 100_000,
+      logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
+    },
   });
 }
 

@@ -1,10 +1,16 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purchase-operations';
+import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
-export const migrations = [InitialSchema1763900000000, PurchaseOperations1763900100000, AuditLogLookups1763900300000];
+export const migrations = [
+  InitialSchema1763900000000,
+  PurchaseOperations1763900100000,
+  LookupChangeNotifications1763900200000,
+  AuditLogLookups1763900300000,
+];
 
 /**
  * The one definition of how we connect: used by the app (`DatabaseModule`), the TypeORM CLI

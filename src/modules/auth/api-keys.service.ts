@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { NotFoundError } from '../../common/errors/domain-error';
+import { ChangeFeed } from '../../database/change-feed';
 import { AuditService } from '../audit/audit.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -21,14 +22,41 @@ export function apiKeyIdOf(presented: string): string | undefined {
   return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+interface VerifiedKey {
+  principal: Principal;
+  keyId: string;
+  lastUsedAt: number;
+}
+
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnModuleInit {
   private readonly logger = new Logger(ApiKeysService.name);
+  /**
+   * Keys verified against the database, by the SHA-256 of the presented key, so the chatbot's hot
+   * path does not query per request. Only keys that verified are kept (bounded by the keys that
+   * exist). A revocation (or scope change) anywhere drops the entry: at once on this instance, via
+   * the change feed on the others; while the feed is down nothing is served from here.
+   */
+  private readonly verified = new Map<string, VerifiedKey>();
+  private epoch = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    @Optional() private readonly changes?: ChangeFeed,
   ) {}
+
+  onModuleInit(): void {
+    this.changes?.subscribe((event) => {
+      if (event.t === 'api_key') {
+        this.epoch++;
+        for (const [hash, entry] of this.verified) if (entry.keyId === event.id) this.verified.delete(hash);
+      } else if (event.t === 'reset' && event.scope !== 'lookup') {
+        this.epoch++;
+        this.verified.clear();
+      }
+    });
+  }
 
   /** Creates a key and returns it with its secret, which is never retrievable again. */
   async create(dto: CreateApiKeyDto, actor: Actor): Promise<{ entity: ApiKeyEntity; apiKey: string }> {
@@ -73,18 +101,49 @@ export class ApiKeysService {
       }
       await this.audit.record(manager, actor, { action: 'api_key.revoke', targetType: 'api_key', targetId: id });
       return key;
+    }).finally(() => {
+      // Also done by the change feed; said here too because "stops working at once" depends on it.
+      this.epoch++;
+      for (const [hash, entry] of this.verified) if (entry.keyId === id) this.verified.delete(hash);
     });
+  }
+
+  /**
+   * The principal behind a key verified earlier, without touching the database; undefined when
+   * the key is not (or no longer) in memory — then `verify` decides.
+   */
+  verifyCached(presented: string): Principal | undefined {
+    if (!this.changes?.live) return undefined;
+    const entry = this.verified.get(sha256(presented).toString('base64'));
+    if (!entry) return undefined;
+    const now = Date.now();
+    if (now - entry.lastUsedAt >= LAST_USED_PRECISION_MS) {
+      entry.lastUsedAt = now;
+      this.recordUse(entry.keyId, now);
+    }
+    return entry.principal;
   }
 
   /** The principal behind a presented key, or undefined for a malformed, unknown or revoked one. */
   async verify(presented: string): Promise<Principal | undefined> {
     const id = apiKeyIdOf(presented);
     if (!id) return undefined;
+    const epoch = this.epoch;
     const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { id } });
     if (!key || key.revokedAt) return undefined;
-    if (!timingSafeEqual(key.keyHash, sha256(presented))) return undefined;
+    const hash = sha256(presented);
+    if (!timingSafeEqual(key.keyHash, hash)) return undefined;
     this.touch(key);
-    return { roles: [...key.scopes], actorType: 'api_key', actorId: key.id, credential: `api_key:${key.id}` };
+    const principal: Principal = { roles: [...key.scopes], actorType: 'api_key', actorId: key.id, credential: `api_key:${key.id}` };
+    // Kept only if nothing was invalidated while the row was being read (it might be the old row).
+    if (this.changes?.live && epoch === this.epoch) {
+      this.verified.set(hash.toString('base64'), {
+        principal,
+        keyId: key.id,
+        lastUsedAt: Math.max(key.lastUsedAt?.getTime() ?? 0, Date.now()),
+      });
+    }
+    return principal;
   }
 
   /** True when at least one unrevoked key has the admin scope. */
@@ -100,9 +159,13 @@ export class ApiKeysService {
   private touch(key: ApiKeyEntity): void {
     const now = Date.now();
     if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USED_PRECISION_MS) return;
+    this.recordUse(key.id, now);
+  }
+
+  private recordUse(id: string, now: number): void {
     this.dataSource
       .getRepository(ApiKeyEntity)
-      .update({ id: key.id, revokedAt: IsNull() }, { lastUsedAt: new Date(now) })
+      .update({ id, revokedAt: IsNull() }, { lastUsedAt: new Date(now) })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
   }
 }

@@ -14,6 +14,6 @@ import { JwtStrategy } from './jwt.strategy';
   imports: [PassportModule, TypeOrmModule.forFeature([ApiKeyEntity]), DirectoryModule],
   controllers: [ApiKeysController],
   providers: [ApiKeysService, ApiKeyStrategy, JwtStrategy, CredentialGuard, RolesGuard, BootstrapAdminKeyService],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, CredentialGuard],
 })
 export class AuthModule {}

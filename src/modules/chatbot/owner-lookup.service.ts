@@ -1,0 +1,172 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
+import type { Pool, QueryConfig } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { normalizePhoneNumber } from '../../common/phone/phone-number';
+import { AppConfig } from '../../config/app-config';
+import { ChangeEvent, ChangeFeed } from '../../database/change-feed';
+import { InvalidLookupNumberError, NoNumberOwnerError } from './chatbot.errors';
+import { OwnerLookupDto } from './dto/owner-lookup.dto';
+
+/** A resolved owner with its answers serialised once, when it is cached, not per request. */
+export class ResolvedOwner {
+  readonly json: string;
+  private assistantJson?: string;
+
+  constructor(readonly owner: OwnerLookupDto) {
+    this.json = JSON.stringify(owner);
+  }
+
+  /** The `assistant-request` answer for this owner (the assistant id is fixed per process). */
+  assistantResponse(assistantId: string): string {
+    this.assistantJson ??= JSON.stringify({ assistantId, assistantOverrides: { variableValues: this.owner } });
+    return this.assistantJson;
+  }
+}
+
+// Cached "nobody owns it" answers: spam and misdialled numbers must not reach the database either.
+const NOBODY = Symbol('nobody');
+type Entry = ResolvedOwner | typeof NOBODY;
+
+// One statement, by phone or by VAPI id, on unique indexes; a PM's realtors through the index led
+// by realtors.property_manager_id. Only an assigned number has an owner (inactive ones never are).
+const OWNER_SELECT = `
+  SELECT n.id, n.phone_number, n.vapi_phone_number_id, n.assigned_to_type, n.property_manager_id,
+         pm.name AS pm_name, pm.email AS pm_email, pm.company_name,
+         r.id AS realtor_id, r.name AS realtor_name, r.email AS realtor_email,
+         CASE WHEN n.assigned_to_type = 'property_manager' THEN
+           ARRAY(SELECT x.id FROM realtors x WHERE x.property_manager_id = n.property_manager_id ORDER BY x.id)
+         END AS realtor_ids
+    FROM purchased_phone_numbers n
+    JOIN property_managers pm ON pm.id = n.property_manager_id
+    LEFT JOIN realtors r ON r.id = n.assigned_realtor_id
+   WHERE n.status = 'assigned' AND `;
+const BY_PHONE = { name: 'chatbot_owner_by_phone', text: `${OWNER_SELECT} n.phone_number = $1` };
+const BY_VAPI_ID = { name: 'chatbot_owner_by_vapi_id', text: `${OWNER_SELECT} n.vapi_phone_number_id = $1` };
+
+interface OwnerRow {
+  id: number;
+  phone_number: string;
+  vapi_phone_number_id: string | null;
+  assigned_to_type: 'property_manager' | 'realtor';
+  property_manager_id: number;
+  pm_name: string;
+  pm_email: string;
+  company_name: string | null;
+  realtor_id: number | null;
+  realtor_name: string | null;
+  realtor_email: string | null;
+  realtor_ids: number[] | null;
+}
+
+/**
+ * Whose number is this? Served from an in-process LRU in front of one prepared query.
+ *
+ * Never stale: entries are dropped on every change the `ChangeFeed` reports (this instance's own
+ * writes synchronously, everyone's through LISTEN/NOTIFY), nothing is served or stored while the
+ * feed is down, and a database answer is stored only if no invalidation happened while it was
+ * being read (`epoch`): it could be the row as it was before a change that was just announced.
+ */
+@Injectable()
+export class OwnerLookupService implements OnModuleInit {
+  private readonly cache?: LRUCache<string, Entry>;
+  private readonly pool: Pool;
+  private epoch = 0;
+  /** Answers served from memory and from the database, since start (for tests and operators). */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly changes: ChangeFeed,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    const size = config.chatbot.lookupCacheSize;
+    if (size > 0) this.cache = new LRUCache<string, Entry>({ max: size });
+    // The pool TypeORM already holds: a miss is one round trip of a named (prepared) statement.
+    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  onModuleInit(): void {
+    this.changes.subscribe((event) => this.invalidate(event));
+  }
+
+  /** The owner of a number given in any accepted form; throws when the input is not a number or nobody owns it. */
+  byPhone(input: unknown): ResolvedOwner | Promise<ResolvedOwner> {
+    if (typeof input !== 'string') throw new InvalidLookupNumberError();
+    // Fast path: an E.164 input is its own cache key, so a hit skips parsing altogether.
+    const hit = this.cached(`p:${input}`);
+    if (hit) return this.orNotFound(hit, input);
+    const phone = normalizePhoneNumber(input, this.config.defaultPhoneRegion);
+    if (!phone) throw new InvalidLookupNumberError();
+    return this.resolve(`p:${phone}`, BY_PHONE, phone).then((entry) => this.orNotFound(entry, phone));
+  }
+
+  /** The owner of the number VAPI knows by `vapiId`, or undefined. */
+  byVapiId(vapiId: string): ResolvedOwner | undefined | Promise<ResolvedOwner | undefined> {
+    const key = `v:${vapiId}`;
+    const hit = this.cached(key);
+    if (hit) return hit === NOBODY ? undefined : hit;
+    return this.resolve(key, BY_VAPI_ID, vapiId).then((entry) => (entry === NOBODY ? undefined : entry));
+  }
+
+  /** Like `byPhone`, undefined instead of an error (the webhook answers in VAPI's own form). */
+  async findByPhone(input: string): Promise<ResolvedOwner | undefined> {
+    const phone = normalizePhoneNumber(input, this.config.defaultPhoneRegion);
+    if (!phone) return undefined;
+    const entry = this.cached(`p:${phone}`) ?? (await this.resolve(`p:${phone}`, BY_PHONE, phone));
+    return entry === NOBODY ? undefined : entry;
+  }
+
+  private cached(key: string): Entry | undefined {
+    const entry = this.cache && this.changes.live ? this.cache.get(key) : undefined;
+    if (entry) this.stats.hits++;
+    return entry;
+  }
+
+  private orNotFound(entry: Entry, phone: string): ResolvedOwner {
+    if (entry === NOBODY) throw new NoNumberOwnerError(phone);
+    return entry;
+  }
+
+  private async resolve(key: string, statement: { name: string; text: string }, value: string): Promise<Entry> {
+    const epoch = this.epoch;
+    const live = this.changes.live;
+    this.stats.misses++;
+    const query: QueryConfig = { name: statement.name, text: statement.text, values: [value] };
+    const { rows } = await this.pool.query<OwnerRow>(query);
+    const entry: Entry = rows.length ? new ResolvedOwner(toOwner(rows[0])) : NOBODY;
+    if (this.cache && live && this.changes.live && epoch === this.epoch) this.cache.set(key, entry);
+    return entry;
+  }
+
+  private invalidate(event: ChangeEvent): void {
+    if (event.t === 'api_key' || (event.t === 'reset' && event.scope === 'api_keys')) return;
+    this.epoch++;
+    if (!this.cache) return;
+    if (event.t === 'number') {
+      for (const phone of event.p ?? []) this.cache.delete(`p:${phone}`);
+      for (const vapiId of event.v ?? []) this.cache.delete(`v:${vapiId}`);
+    } else {
+      this.cache.clear();
+    }
+  }
+}
+
+function toOwner(row: OwnerRow): OwnerLookupDto {
+  const isRealtor = row.assigned_to_type === 'realtor';
+  return {
+    phone_number: row.phone_number,
+    owner_type: row.assigned_to_type,
+    owner_id: isRealtor ? row.realtor_id! : row.property_manager_id,
+    owner_name: isRealtor ? row.realtor_name! : row.pm_name,
+    owner_email: isRealtor ? row.realtor_email! : row.pm_email,
+    property_manager_id: row.property_manager_id,
+    property_manager_name: row.pm_name,
+    company_name: row.company_name,
+    realtor_ids: isRealtor ? null : (row.realtor_ids ?? []),
+    purchased_phone_number_id: row.id,
+    vapi_phone_number_id: row.vapi_phone_number_id,
+  };
+}

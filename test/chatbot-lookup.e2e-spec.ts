@@ -1,0 +1,315 @@
+import { Client } from 'pg';
+import { OwnerLookupService } from '../src/modules/chatbot/owner-lookup.service';
+import { startTestApp, TestApp } from './support/test-app';
+import type { PmFixture, RealtorFixture } from './support/factories';
+
+const WEBHOOK_SECRET = 'test-vapi-webhook-secret';
+const ASSISTANT_ID = 'asst_test_123';
+const ENV = { VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET, VAPI_ASSISTANT_ID: ASSISTANT_ID };
+
+/** Polls `probe` until `done` holds or `ms` passed; returns the last result and how long it took. */
+async function within<T>(ms: number, probe: () => Promise<T>, done: (value: T) => boolean): Promise<{ value: T; elapsed: number }> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    const elapsed = Date.now() - start;
+    if (done(value) || elapsed > ms) return { value, elapsed };
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('chatbot lookup and VAPI webhook', () => {
+  let t: TestApp;
+  let chatbotKey: string;
+  let pm: PmFixture;
+  let realtor: RealtorFixture;
+  let otherRealtor: RealtorFixture;
+
+  const lookup = (phone: string, key = chatbotKey) =>
+    t.http.get(`/chatbot/lookup?phone_number=${encodeURIComponent(phone)}`, { apiKey: key });
+  const webhook = (body: unknown, secret: string | null = WEBHOOK_SECRET) =>
+    t.http.post('/vapi/webhook', body, { headers: secret === null ? {} : { 'x-vapi-secret': secret } });
+  const assistantRequest = (vapiId: string | undefined, number: string) => ({
+    message: {
+      type: 'assistant-request',
+      timestamp: 1732400000000,
+      call: { id: 'call_1', orgId: 'org_1', type: 'inboundPhoneCall', phoneNumberId: vapiId, customer: { number: '+14125550199' }, status: 'ringing' },
+      phoneNumber: { id: vapiId, number, provider: 'twilio', createdAt: '2024-01-15T10:30:00Z' },
+      customer: { number: '+14125550199' },
+      artifact: { messages: [] },
+    },
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: ENV });
+    chatbotKey = (await t.factories.apiKey(['chatbot'])).key;
+    pm = await t.factories.propertyManager({ name: 'John Smith', companyName: 'Smith PM' });
+    realtor = await t.factories.realtor(pm.pm, { name: 'Jane Doe' });
+    otherRealtor = await t.factories.realtor(pm.pm, { name: 'Bob Roe' });
+  });
+  afterAll(() => t.close());
+
+  describe('GET /chatbot/lookup', () => {
+    it('finds a realtor owner in every accepted input form', async () => {
+      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551234', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      const expected = {
+        phone_number: '+14125551234',
+        owner_type: 'realtor',
+        owner_id: realtor.realtor.id,
+        owner_name: 'Jane Doe',
+        owner_email: realtor.realtor.email,
+        property_manager_id: pm.pm.id,
+        property_manager_name: 'John Smith',
+        company_name: 'Smith PM',
+        realtor_ids: null,
+        purchased_phone_number_id: number.id,
+        vapi_phone_number_id: number.vapiPhoneNumberId,
+      };
+      for (const form of ['+14125551234', 'whatsapp:+14125551234', '(412) 555-1234', '412-555-1234', '4125551234', ' +1 412 555 1234 ']) {
+        const found = await lookup(form);
+        expect({ form, status: found.status }).toEqual({ form, status: 200 });
+        expect(found.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(found.body).toEqual(expected);
+      }
+    });
+
+    it("finds a PM owner with the PM's realtor ids", async () => {
+      await t.factories.number(pm.pm, { phoneNumber: '+14125551235', assignTo: { type: 'property_manager' } });
+      const found = await lookup('whatsapp:+14125551235');
+      expect(found.status).toBe(200);
+      expect(found.body).toMatchObject({
+        phone_number: '+14125551235',
+        owner_type: 'property_manager',
+        owner_id: pm.pm.id,
+        owner_name: 'John Smith',
+        property_manager_id: pm.pm.id,
+        realtor_ids: [realtor.realtor.id, otherRealtor.realtor.id].sort((a, b) => a - b),
+      });
+    });
+
+    it('answers 404 for unknown, unassigned and inactive numbers, 400 for what is not a number', async () => {
+      await t.factories.number(pm.pm, { phoneNumber: '+14125551236' });
+      await t.factories.number(pm.pm, { phoneNumber: '+14125551237', status: 'inactive' });
+      for (const phone of ['+14125559876', '+14125551236', '+14125551237']) {
+        const missing = await lookup(phone);
+        expect({ phone, status: missing.status }).toEqual({ phone, status: 404 });
+        expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(missing.body.code ?? missing.body.type).toBeDefined();
+      }
+      // A second time (now cached as "nobody") still 404.
+      expect((await lookup('+14125559876')).status).toBe(404);
+      for (const bad of ['hello', '123', '']) {
+        const refused = await lookup(bad);
+        expect({ bad, status: refused.status }).toEqual({ bad, status: 400 });
+      }
+      expect((await t.http.get('/chatbot/lookup', { apiKey: chatbotKey })).status).toBe(400);
+    });
+
+    it('needs a chatbot-scoped API key', async () => {
+      expect((await t.http.get('/chatbot/lookup?phone_number=%2B14125551234')).status).toBe(401);
+      expect((await lookup('+14125551234', 'pnk_not_a_real_key')).status).toBe(401);
+      const forbidden = await lookup('+14125551234', t.adminKey);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.text).not.toContain('Jane');
+    });
+  });
+
+  describe('POST /vapi/webhook', () => {
+    it('answers assistant-request with the assistant and the owner as variable values, by VAPI id', async () => {
+      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551238', assignTo: { type: 'realtor', realtorId: otherRealtor.realtor.id } });
+      // The number field is deliberately another one: the VAPI id wins.
+      const answered = await webhook(assistantRequest(number.vapiPhoneNumberId!, '+14125559999'));
+      expect(answered.status).toBe(200);
+      expect(answered.body).toEqual({
+        assistantId: ASSISTANT_ID,
+        assistantOverrides: {
+          variableValues: expect.objectContaining({
+            phone_number: '+14125551238',
+            owner_type: 'realtor',
+            owner_id: otherRealtor.realtor.id,
+            owner_name: 'Bob Roe',
+            property_manager_id: pm.pm.id,
+          }),
+        },
+      });
+    });
+
+    it('falls back to the phone number when the VAPI id is unknown or missing', async () => {
+      const byNumber = await webhook(assistantRequest('vapi-id-we-never-stored', '+14125551234'));
+      expect(byNumber.status).toBe(200);
+      expect(byNumber.body.assistantOverrides.variableValues).toMatchObject({ phone_number: '+14125551234', owner_name: 'Jane Doe' });
+      const noId = await webhook(assistantRequest(undefined, '+14125551235'));
+      expect(noId.body.assistantOverrides.variableValues).toMatchObject({ owner_type: 'property_manager', owner_id: pm.pm.id });
+    });
+
+    it("answers VAPI's error form when nobody owns the number", async () => {
+      const unknown = await webhook(assistantRequest('vapi-unknown', '+14125559876'));
+      expect(unknown.status).toBe(200);
+      expect(unknown.body).toEqual({ error: expect.any(String) });
+      const unassigned = await webhook(assistantRequest(undefined, '+14125551236'));
+      expect(unassigned.body).toEqual({ error: expect.any(String) });
+    });
+
+    it('acknowledges other message types', async () => {
+      for (const type of ['status-update', 'end-of-call-report', 'conversation-update', 'hang']) {
+        const acked = await webhook({ message: { type, call: { id: 'call_1' }, status: 'ended', extra: { nested: [1, 2] } } });
+        expect({ type, status: acked.status }).toEqual({ type, status: 200 });
+        expect(acked.body).toEqual({ received: true });
+      }
+    });
+
+    it('refuses a missing or wrong secret', async () => {
+      const body = assistantRequest(undefined, '+14125551234');
+      for (const secret of [null, '', 'wrong', `${WEBHOOK_SECRET}x`, WEBHOOK_SECRET.slice(0, -1)]) {
+        const refused = await webhook(body, secret);
+        expect({ secret, status: refused.status }).toEqual({ secret, status: 401 });
+        expect(refused.text).not.toContain('Jane');
+      }
+    });
+  });
+
+  describe('never stale', () => {
+    it('sees assign, reassign, unassign and deactivate on this instance at once', async () => {
+      // Its own PM and realtors: assigning frees an assignee's previous number.
+      const pm = await t.factories.propertyManager();
+      const realtor = await t.factories.realtor(pm.pm);
+      const otherRealtor = await t.factories.realtor(pm.pm);
+      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551240' });
+      const id = number.id;
+      expect((await lookup('+14125551240')).status).toBe(404); // "nobody" is cached now
+
+      const assign = (type: 'realtor' | 'property_manager', assigneeId?: number) =>
+        t.http.post('/assign-phone-number', { purchased_phone_number_id: id, assign_to_type: type, assign_to_id: assigneeId }, { jwt: pm.jwt });
+      expect((await assign('realtor', realtor.realtor.id)).status).toBe(200);
+      expect((await lookup('+14125551240')).body).toMatchObject({ owner_type: 'realtor', owner_id: realtor.realtor.id });
+      // The answer is now in memory: what follows checks that memory, not just the database.
+      const stats = t.app.get(OwnerLookupService).stats;
+      const hits = stats.hits;
+      expect((await lookup('+14125551240')).body).toMatchObject({ owner_id: realtor.realtor.id });
+      expect(stats.hits).toBe(hits + 1);
+
+      expect((await t.http.post('/unassign-phone-number', { purchased_phone_number_id: id }, { jwt: pm.jwt })).status).toBe(200);
+      expect((await assign('realtor', otherRealtor.realtor.id)).status).toBe(200);
+      expect((await lookup('+14125551240')).body).toMatchObject({ owner_type: 'realtor', owner_id: otherRealtor.realtor.id });
+
+      // A change made by plain SQL through this instance's data source is seen at once too.
+      await t.dataSource.query(`UPDATE realtors SET name = 'Robert Roe' WHERE id = $1`, [otherRealtor.realtor.id]);
+      expect((await lookup('+14125551240')).body.owner_name).toBe('Robert Roe');
+
+      expect((await t.http.post(`/admin/purchased-numbers/${id}/deactivate`, {}, { apiKey: t.adminKey })).status).toBe(200);
+      expect((await lookup('+14125551240')).status).toBe(404);
+      expect((await webhook(assistantRequest(number.vapiPhoneNumberId!, '+14125551240'))).body).toEqual({ error: expect.any(String) });
+    });
+
+    it('stops a revoked chatbot key at once', async () => {
+      const { id, key } = await t.factories.apiKey(['chatbot']);
+      expect((await lookup('+14125551234', key)).status).toBe(200);
+      expect((await lookup('+14125551234', key)).status).toBe(200); // now from memory
+      expect((await t.http.delete(`/admin/api-keys/${id}`, { apiKey: t.adminKey })).status).toBe(200);
+      expect((await lookup('+14125551234', key)).status).toBe(401);
+    });
+
+    describe('with a second instance on the same database', () => {
+      let other: TestApp;
+      const lookupOn = (app: TestApp, phone: string, key = chatbotKey) =>
+        app.http.get(`/chatbot/lookup?phone_number=${encodeURIComponent(phone)}`, { apiKey: key });
+
+      beforeAll(async () => {
+        other = await startTestApp({ env: ENV, databaseUrl: t.databaseUrl });
+      });
+      afterAll(() => other.close());
+
+      it('sees a reassignment made elsewhere within 1 s', async () => {
+        const pm = await t.factories.propertyManager();
+        const realtor = await t.factories.realtor(pm.pm);
+        const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551241', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+        // Warm both caches.
+        expect((await lookupOn(other, '+14125551241')).body.owner_id).toBe(realtor.realtor.id);
+        expect((await lookupOn(other, '+14125551241')).body.owner_id).toBe(realtor.realtor.id);
+
+        expect((await t.http.post('/unassign-phone-number', { purchased_phone_number_id: number.id }, { jwt: pm.jwt })).status).toBe(200);
+        const gone = await within(1000, () => lookupOn(other, '+14125551241'), (r) => r.status === 404);
+        expect(gone.value.status).toBe(404);
+        expect(gone.elapsed).toBeLessThan(1000);
+
+        const assigned = await t.http.post('/assign-phone-number', { purchased_phone_number_id: number.id, assign_to_type: 'property_manager' }, { jwt: pm.jwt });
+        expect(assigned.status).toBe(200);
+        const seen = await within(1000, () => lookupOn(other, '+14125551241'), (r) => r.body?.owner_type === 'property_manager');
+        expect(seen.value.body).toMatchObject({ owner_type: 'property_manager', owner_id: pm.pm.id });
+        expect(seen.elapsed).toBeLessThan(1000);
+      });
+
+      it('drops a released number (a plain write from any connection) within 1 s', async () => {
+        const pm = await t.factories.propertyManager();
+        const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551242', assignTo: { type: 'property_manager' } });
+        expect((await lookupOn(other, '+14125551242')).status).toBe(200);
+        // Neither instance wrote this: only the trigger can tell them.
+        const outsider = new Client({ connectionString: t.databaseUrl });
+        await outsider.connect();
+        try {
+          await outsider.query(
+            `UPDATE purchased_phone_numbers SET status = 'inactive', assigned_to_type = NULL, assigned_realtor_id = NULL,
+                    assigned_at = NULL, released_at = now() WHERE id = $1`,
+            [number.id],
+          );
+        } finally {
+          await outsider.end();
+        }
+        for (const app of [t, other]) {
+          const gone = await within(1000, () => lookupOn(app, '+14125551242'), (r) => r.status === 404);
+          expect(gone.value.status).toBe(404);
+        }
+      });
+
+      it('stops a key revoked elsewhere within 1 s', async () => {
+        const { id, key } = await t.factories.apiKey(['chatbot']);
+        expect((await lookupOn(other, '+14125551234', key)).status).toBe(200);
+        expect((await t.http.delete(`/admin/api-keys/${id}`, { apiKey: t.adminKey })).status).toBe(200);
+        const refused = await within(1000, () => lookupOn(other, '+14125551234', key), (r) => r.status === 401);
+        expect(refused.value.status).toBe(401);
+      });
+
+      it('flushes after a lost feed connection, serves fresh data meanwhile, and resumes invalidation', async () => {
+        const pm = await t.factories.propertyManager();
+        const realtor = await t.factories.realtor(pm.pm);
+        const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551243', assignTo: { type: 'property_manager' } });
+        expect((await lookupOn(other, '+14125551243')).status).toBe(200);
+        // Kill every change-feed connection on the server, as a network failure or a restart would.
+        const killed = await t.dataSource.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name = 'phone-number-service:change-feed' AND datname = current_database()`,
+        );
+        expect(killed.length).toBeGreaterThanOrEqual(2);
+        // A change nobody hears about while the feeds are down...
+        await new Client({ connectionString: t.databaseUrl }).connect().then(async (c) => {
+          await c.query(`UPDATE purchased_phone_numbers SET status = 'available', assigned_to_type = NULL, assigned_at = NULL WHERE id = $1`, [number.id]);
+          await c.end();
+        });
+        // ...is still never answered stale.
+        const fresh = await within(1000, () => lookupOn(other, '+14125551243'), (r) => r.status === 404);
+        expect(fresh.value.status).toBe(404);
+
+        // Once reconnected, invalidation works again.
+        const reconnected = await within(5000, async () => {
+          const rows = await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'phone-number-service:change-feed' AND datname = current_database()`,
+          );
+          return rows[0].n as number;
+        }, (n) => n >= 2);
+        expect(reconnected.value).toBeGreaterThanOrEqual(2);
+        await new Promise((r) => setTimeout(r, 50));
+        await t.dataSource.query(`UPDATE purchased_phone_numbers SET status = 'assigned', assigned_to_type = 'property_manager', assigned_at = now() WHERE id = $1`, [number.id]);
+        expect((await lookupOn(other, '+14125551243')).status).toBe(200);
+        expect((await lookupOn(other, '+14125551243')).status).toBe(200);
+        await new Client({ connectionString: t.databaseUrl }).connect().then(async (c) => {
+          await c.query(`UPDATE realtors SET name = 'Jane Q. Doe' WHERE id = $1`, [realtor.realtor.id]);
+          await c.query(`UPDATE purchased_phone_numbers SET status = 'inactive', assigned_to_type = NULL, assigned_at = NULL WHERE id = $1`, [number.id]);
+          await c.end();
+        });
+        const gone = await within(1000, () => lookupOn(other, '+14125551243'), (r) => r.status === 404);
+        expect(gone.value.status).toBe(404);
+        expect(gone.elapsed).toBeLessThan(1000);
+      });
+    });
+  });
+});
