@@ -85,6 +85,10 @@ async function main(): Promise<void> {
         VAPI_ASSISTANT_ID: ASSISTANT_ID,
         VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
         DATABASE_POOL_SIZE: '10',
+        // The benchmark measures serving, not the rate limiter (one client would hit every limit).
+        RATE_LIMIT_READ: '0',
+        RATE_LIMIT_WRITE: '0',
+        RATE_LIMIT_ADMIN_WRITE: '0',
       };
       const cached = await startServer('app', { ...env, CHATBOT_LOOKUP_CACHE_SIZE: String(Math.max(SAMPLE * 2, 100_000)) }, children);
       const uncached = await startServer('app', { ...env, CHATBOT_LOOKUP_CACHE_SIZE: '0' }, children);
