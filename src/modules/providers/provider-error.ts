@@ -36,3 +36,22 @@ export class ProviderError extends Error {
 export function outcomeOfStatus(status: number): ProviderOutcome {
   return status >= 500 || status === 408 ? 'unknown' : 'refused';
 }
+
+/** Runs a provider call, turning whatever its SDK throws into a ProviderError with `toError`. */
+export async function callProvider<T>(run: () => Promise<T>, toError: (error: unknown) => ProviderError): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toError(error);
+  }
+}
+
+/** Deletes at a provider; a 404 means it is already gone, which is what we wanted. */
+export async function deleteIgnoringGone(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof ProviderError && error.status === 404) return;
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
 import { BuyNumberInput, NumberProvider, OwnedNumber } from './number-provider';
-import { outcomeOfStatus, ProviderError } from './provider-error';
+import { callProvider, deleteIgnoringGone, outcomeOfStatus, ProviderError } from './provider-error';
 
 /**
  * Sends every Twilio request to `baseUrl` instead of api.twilio.com (a stand-in server, a proxy).
@@ -77,21 +77,11 @@ export class TwilioNumberProvider extends NumberProvider {
   }
 
   async release(sid: string): Promise<void> {
-    try {
-      await this.call(() => this.client.incomingPhoneNumbers(sid).remove());
-    } catch (error) {
-      // Already gone is what we wanted.
-      if (error instanceof ProviderError && error.status === 404) return;
-      throw error;
-    }
+    await deleteIgnoringGone(() => this.call(() => this.client.incomingPhoneNumbers(sid).remove()));
   }
 
-  private async call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toProviderError(error);
-    }
+  private call<T>(run: () => Promise<T>): Promise<T> {
+    return callProvider(run, toProviderError);
   }
 }
 

@@ -1,5 +1,5 @@
 import { VapiClient, VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
-import { outcomeOfStatus, ProviderError } from './provider-error';
+import { callProvider, deleteIgnoringGone, outcomeOfStatus, ProviderError } from './provider-error';
 import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
 
 export interface VapiSettings {
@@ -53,20 +53,11 @@ export class VapiVoiceAgentProvider extends VoiceAgentProvider {
   }
 
   async remove(id: string): Promise<void> {
-    try {
-      await this.call(() => this.client.phoneNumbers.delete({ id }));
-    } catch (error) {
-      if (error instanceof ProviderError && error.status === 404) return;
-      throw error;
-    }
+    await deleteIgnoringGone(() => this.call(() => this.client.phoneNumbers.delete({ id })));
   }
 
-  private async call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toProviderError(error);
-    }
+  private call<T>(run: () => Promise<T>): Promise<T> {
+    return callProvider(run, toProviderError);
   }
 }
 
