@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -11,6 +11,7 @@ import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
+import { CHATBOT_ROUTES } from './modules/chatbot/chatbot-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
@@ -30,9 +31,7 @@ export class AppModule {
           pinoHttp: pinoHttpOptions(config),
           // A log line per chatbot request costs a large share of the lookup's throughput; errors
           // are still logged. LOG_CHATBOT_REQUESTS=true turns them back on.
-          exclude: config.chatbot.logRequests
-            ? []
-            : [{ method: RequestMethod.GET, path: 'chatbot/lookup' }, { method: RequestMethod.POST, path: 'vapi/webhook' }],
+          exclude: config.chatbot.logRequests ? [] : CHATBOT_ROUTES,
         }),
         DatabaseModule,
         ChangeFeedModule,

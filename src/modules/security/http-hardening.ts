@@ -1,12 +1,7 @@
 import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../../config/app-config';
-
-/**
- * The chatbot's routes answer the bot and VAPI, machine to machine, on every live call. Browser
- * security headers protect nothing there and cost every lookup their bytes, so they are left off.
- */
-const isMachineRoute = (url: string) => url.startsWith('/chatbot/') || url.startsWith('/vapi/');
+import { isChatbotUrl } from '../chatbot/chatbot-routes';
 
 /**
  * Security headers (helmet) on every response but the chatbot's, and CORS only for the
@@ -31,7 +26,9 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
-      if (isMachineRoute(request.url)) return done();
+      // The bot and VAPI are no browsers: the headers would protect nothing there and cost every
+      // lookup their bytes.
+      if (isChatbotUrl(request.url)) return done();
       secureHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
     });
   app.enableCors({
