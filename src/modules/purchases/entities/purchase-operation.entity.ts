@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { PurchasedPhoneNumberResultDto } from '../dto/purchase.dto';
 
 export const PURCHASE_STATES = ['started', 'buying', 'registering', 'recording', 'releasing', 'succeeded', 'failed'] as const;
 export type PurchaseState = (typeof PURCHASE_STATES)[number];
@@ -13,16 +14,7 @@ export interface StoredError {
 }
 
 /** The guide's purchase response, kept for replays. */
-export interface PurchaseResult {
-  message: string;
-  purchased_phone_number_id: number;
-  phone_number: string;
-  twilio_sid: string;
-  vapi_phone_number_id: string;
-  status: string;
-  property_manager_id: number;
-  sandbox?: boolean;
-}
+export type PurchaseResult = PurchasedPhoneNumberResultDto;
 
 /** Who started the purchase; the reconciler audits in their name. */
 export interface StoredActor {
