@@ -1,20 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './support/free-port';
 
 const root = resolve(__dirname, '..');
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 /** Runs `src/main.ts` as `npm start` would, with no DATABASE_URL: the embedded PostgreSQL. */
 function startService(env: Record<string, string>): { child: ChildProcess; output: () => string } {

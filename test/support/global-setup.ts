@@ -1,21 +1,11 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrateWithLock } from '../../src/database/data-source-options';
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient, withDatabase } from './test-database';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+import { freePort } from './free-port';
 
 /**
  * Starts an embedded PostgreSQL (or uses TEST_DATABASE_URL) and builds a migrated template
