@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -495,4 +496,3 @@ const actorOf = (op: PurchaseOperationEntity): Actor => ({
   clientIp: op.actor.clientIp,
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
