@@ -120,6 +120,10 @@ class EnvironmentVariables {
   @IsInt() @Min(100) @Max(600000)
   DATABASE_POOL_TIMEOUT_MS?: number;
 
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1) @Max(100)
+  CHATBOT_DB_POOL_SIZE?: number;
+
   @IsOptional() @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -191,7 +195,7 @@ export class AppConfig {
     purchaseLeaseMs: number;
   };
   readonly defaultPhoneRegion: string;
-  readonly chatbot: { lookupCacheSize: number; logRequests: boolean };
+  readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -274,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chatbot: {
       lookupCacheSize: vars.CHATBOT_LOOKUP_CACHE_SIZE ?? 100_000,
       logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
+      lookupPoolSize: vars.CHATBOT_DB_POOL_SIZE ?? 4,
     },
   });
 }

@@ -1,6 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, QueryConfig } from 'pg';
+import { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { normalizePhoneNumber } from '../../common/phone/phone-number';
@@ -69,7 +69,7 @@ interface OwnerRow {
  * or stored while the feed is down, and an answer read while a change was announced is not kept.
  */
 @Injectable()
-export class OwnerLookupService implements OnModuleInit {
+export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: FeedGatedCache<Entry>;
   private readonly pool: Pool;
   /** Answers served from memory and from the database, since start (for tests and operators). */
@@ -81,12 +81,20 @@ export class OwnerLookupService implements OnModuleInit {
     @InjectDataSource() dataSource: DataSource,
   ) {
     this.cache = new FeedGatedCache<Entry>(changes, config.chatbot.lookupCacheSize);
-    // The pool TypeORM already holds: a miss is one round trip of a named (prepared) statement.
-    this.pool = (dataSource.driver as PostgresDriver).master as Pool;
+    // Its own few connections, with the settings of TypeORM's pool: a burst of admin work (or
+    // purchases) queueing for the main pool never delays the chatbot. A miss is one round trip
+    // of a named (prepared) statement.
+    const main = (dataSource.driver as PostgresDriver).master as Pool & { options: Record<string, unknown> };
+    this.pool = new Pool({ ...main.options, max: config.chatbot.lookupPoolSize, application_name: 'phone-number-service:chatbot' });
+    this.pool.on('error', () => undefined); // a broken idle connection is replaced on next use
   }
 
   onModuleInit(): void {
     this.changes.subscribe((event) => this.invalidate(event));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
   }
 
   /** The owner of a number given in any accepted form; throws when the input is not a number or nobody owns it. */
