@@ -1,9 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { ApiKeyScope } from '../principal';
 
 @Entity({ name: 'api_keys' })
+@Check('ck_api_keys_name', 'length(btrim(name)) > 0')
+@Check('ck_api_keys_scopes', `cardinality(scopes) > 0 AND scopes <@ ARRAY['admin', 'chatbot']::text[]`)
 export class ApiKeyEntity {
-  @PrimaryColumn('uuid')
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'api_keys_pkey' })
   id: string;
 
   @Column('text')

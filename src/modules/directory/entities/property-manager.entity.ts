@@ -1,8 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'property_managers' })
+@Check('ck_property_managers_name', 'length(btrim(name)) > 0')
+@Unique('uq_property_managers_auth_user_id', ['authUserId'])
+// On lower(email): an expression TypeORM cannot describe, so it is declared only to be left alone.
+@Index('uq_property_managers_email', { synchronize: false })
 export class PropertyManagerEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' })
+  @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT', primaryKeyConstraintName: 'property_managers_pkey' })
   id: number;
 
   @Column('text')

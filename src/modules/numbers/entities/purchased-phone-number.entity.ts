@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 export const NUMBER_STATUSES = ['available', 'assigned', 'inactive'] as const;
 export type NumberStatus = (typeof NUMBER_STATUSES)[number];
@@ -10,11 +10,32 @@ export type AssigneeType = (typeof ASSIGNEE_TYPES)[number];
  * (`assigned_to_type`, plus `assigned_realtor_id` for a realtor; a PM assignee is the owning PM).
  */
 @Entity({ name: 'purchased_phone_numbers' })
+@Unique('uq_numbers_phone_number', ['phoneNumber'])
+@Unique('uq_numbers_twilio_sid', ['twilioSid'])
+@Unique('uq_numbers_vapi_phone_number_id', ['vapiPhoneNumberId'])
+@Check('ck_numbers_e164', `phone_number ~ '^\\+[1-9][0-9]{6,14}$'`)
+@Check('ck_numbers_status', `status IN ('available', 'assigned', 'inactive')`)
+@Check('ck_numbers_assigned_to_type', `assigned_to_type IN ('property_manager', 'realtor')`)
+@Check(
+  'ck_numbers_assignment_matches_status',
+  `(status = 'assigned' AND assigned_to_type IS NOT NULL AND assigned_at IS NOT NULL)
+   OR (status <> 'assigned' AND assigned_to_type IS NULL AND assigned_realtor_id IS NULL AND assigned_at IS NULL)`,
+)
+@Check('ck_numbers_realtor_matches_type', `(assigned_to_type = 'realtor') = (assigned_realtor_id IS NOT NULL)`)
+@Check('ck_numbers_released_is_inactive', `released_at IS NULL OR status = 'inactive'`)
+/** A realtor can only hold a number of their own PM. */
+@ForeignKey('realtors', ['assignedRealtorId', 'propertyManagerId'], ['id', 'propertyManagerId'], { name: 'fk_numbers_assigned_realtor' })
+/** An assignee holds at most one number at a time. */
+@Index('uq_numbers_one_per_property_manager', ['propertyManagerId'], { unique: true, where: `assigned_to_type = 'property_manager'` })
+@Index('uq_numbers_one_per_realtor', ['assignedRealtorId'], { unique: true, where: 'assigned_realtor_id IS NOT NULL' })
+@Index('ix_numbers_property_manager', ['propertyManagerId', 'id'])
+@Index('ix_numbers_status', ['status', 'id'])
 export class PurchasedPhoneNumberEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' })
+  @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT', primaryKeyConstraintName: 'purchased_phone_numbers_pkey' })
   id: number;
 
   @Column('integer', { name: 'property_manager_id' })
+  @ForeignKey('property_managers', { name: 'purchased_phone_numbers_property_manager_id_fkey' })
   propertyManagerId: number;
 
   /** E.164. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
 
 export const PURCHASE_STATES = ['started', 'buying', 'registering', 'recording', 'releasing', 'succeeded', 'failed'] as const;
 export type PurchaseState = (typeof PURCHASE_STATES)[number];
@@ -43,8 +43,21 @@ export interface StoredActor {
  * money was spent goes through `releasing` (giving the number back) to `failed`.
  */
 @Entity({ name: 'purchase_operations' })
+@Unique('uq_purchase_ops_idempotency_key', ['idempotencyKey'])
+@Check('ck_purchase_ops_area_code', `area_code ~ '^[0-9]{3}$'`)
+@Check('ck_purchase_ops_state', `state IN ('started', 'buying', 'registering', 'recording', 'releasing', 'succeeded', 'failed')`)
+@Check('ck_purchase_ops_number_chosen', `state IN ('started', 'failed') OR phone_number IS NOT NULL`)
+@Check('ck_purchase_ops_bought', `state NOT IN ('registering', 'recording') OR twilio_sid IS NOT NULL`)
+@Check('ck_purchase_ops_registered', `state <> 'recording' OR vapi_phone_number_id IS NOT NULL`)
+@Check('ck_purchase_ops_succeeded', `(state = 'succeeded') = (purchased_phone_number_id IS NOT NULL AND result IS NOT NULL)`)
+@Check('ck_purchase_ops_finished', `(state IN ('succeeded', 'failed')) = (finished_at IS NOT NULL)`)
+@Check('ck_purchase_ops_lease', `(lease_owner IS NULL) = (lease_expires_at IS NULL)`)
+/** Two purchases running at once never chase the same number. */
+@Index('uq_purchase_ops_active_number', ['phoneNumber'], { unique: true, where: `state NOT IN ('succeeded', 'failed')` })
+@Index('ix_purchase_ops_unfinished', ['updatedAt'], { where: `state NOT IN ('succeeded', 'failed')` })
+@Index('ix_purchase_ops_created', ['createdAt', 'id'])
 export class PurchaseOperationEntity {
-  @PrimaryColumn('uuid')
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'purchase_operations_pkey' })
   id: string;
 
   @Column('text', { name: 'idempotency_key', nullable: true })
@@ -54,6 +67,7 @@ export class PurchaseOperationEntity {
   requestHash: string;
 
   @Column('integer', { name: 'property_manager_id' })
+  @ForeignKey('property_managers', { name: 'purchase_operations_property_manager_id_fkey' })
   propertyManagerId: number;
 
   @Column('text', { name: 'area_code' })
@@ -78,6 +92,7 @@ export class PurchaseOperationEntity {
   vapiPhoneNumberId: string | null;
 
   @Column('integer', { name: 'purchased_phone_number_id', nullable: true })
+  @ForeignKey('purchased_phone_numbers', { name: 'purchase_operations_purchased_phone_number_id_fkey' })
   purchasedPhoneNumberId: number | null;
 
   @Column('jsonb')
