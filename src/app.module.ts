@@ -14,7 +14,7 @@ import { AdminAttemptAuditor } from './modules/audit/admin-attempt-auditor';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
-import { CHATBOT_ROUTES } from './modules/chatbot/chatbot-routes';
+import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { NumbersModule } from './modules/numbers/numbers.module';

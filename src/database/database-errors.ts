@@ -42,7 +42,7 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     case '23503':
       return new ConflictError('reference_changed', 'Something this change refers to no longer exists or does not match.');
     case '23514':
-      return new InvalidInputError('The change breaks a data rule.', [], 'data_rule_violated');
+      return new InvalidInputError('data_rule_violated', 'The change breaks a data rule.');
     case '40001':
     case '40P01':
     case '55P03':
@@ -50,7 +50,7 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     case '22P02':
     case '22003':
     case '22001':
-      return new InvalidInputError('A value is out of range or malformed.');
+      return new InvalidInputError('invalid_input', 'A value is out of range or malformed.');
     default:
       return undefined;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/modules/auth/api-keys.service';
-import type { ApiKeyScope } from '../../src/modules/auth/principal';
+import type { ApiKeyScope } from '../../src/common/auth/principal';
 import { PropertyManagerEntity } from '../../src/modules/directory/entities/property-manager.entity';
 import { RealtorEntity } from '../../src/modules/directory/entities/realtor.entity';
 import { PhoneNumberRequestEntity } from '../../src/modules/phone-requests/entities/phone-number-request.entity';

@@ -18,6 +18,7 @@ export interface FieldError {
   message: string;
 }
 
+/** Every domain error is built the same way: `(code, message, …what that kind adds)`. */
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
   constructor(
@@ -32,23 +33,20 @@ export abstract class DomainError extends Error {
 
 export class InvalidInputError extends DomainError {
   readonly kind = 'invalid';
-  constructor(message: string, readonly errors: FieldError[] = [], code = 'invalid_input') {
+  constructor(code: string, message: string, readonly errors: FieldError[] = []) {
     super(code, message);
   }
 }
 
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
-  constructor(message = 'A valid credential is required: Authorization: Bearer <JWT> or X-API-Key.') {
-    super('unauthenticated', message);
+  constructor(code = 'unauthenticated', message = 'A valid credential is required: Authorization: Bearer <JWT> or X-API-Key.') {
+    super(code, message);
   }
 }
 
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden';
-  constructor(message: string, code = 'forbidden') {
-    super(code, message);
-  }
 }
 
 export class NotFoundError extends DomainError {

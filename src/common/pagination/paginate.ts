@@ -70,9 +70,7 @@ export function decodeCursor<T>(cursor: string | undefined, direction: 'ASC' | '
   } catch {
     // falls through to the error below
   }
-  throw new InvalidInputError(
-    'The cursor is not valid; pass the next_cursor of a previous page.',
-    [{ field: 'cursor', message: 'cursor must be a next_cursor returned by this endpoint' }],
-    'invalid_cursor',
-  );
+  throw new InvalidInputError('invalid_cursor', 'The cursor is not valid; pass the next_cursor of a previous page.', [
+    { field: 'cursor', message: 'cursor must be a next_cursor returned by this endpoint' },
+  ]);
 }

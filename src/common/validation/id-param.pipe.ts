@@ -11,7 +11,7 @@ export class IdParamPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     const id = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(id) || id < 1 || id > MAX_ID) {
-      throw new InvalidInputError(`${this.field} must be a positive integer`, [
+      throw new InvalidInputError('invalid_input', `${this.field} must be a positive integer`, [
         { field: this.field, message: `${this.field} must be a positive integer` },
       ]);
     }
@@ -27,7 +27,7 @@ export class UuidParamPipe implements PipeTransform<string, string> {
 
   transform(value: string): string {
     if (!UUID.test(value)) {
-      throw new InvalidInputError(`${this.field} must be a UUID`, [{ field: this.field, message: `${this.field} must be a UUID` }]);
+      throw new InvalidInputError('invalid_input', `${this.field} must be a UUID`, [{ field: this.field, message: `${this.field} must be a UUID` }]);
     }
     return value.toLowerCase();
   }

@@ -27,6 +27,7 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
       return new InvalidInputError(
+        'invalid_input',
         fieldErrors.map((e) => e.message).join('; ') || 'The request is not valid.',
         fieldErrors,
       );

@@ -1,10 +1,10 @@
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
-import { toPurchasedNumberDto } from '../purchased-numbers/purchased-numbers.mapper';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import { AssignmentResultDto, AssignNumberDto, MyNumberDto, UnassignmentResultDto, UnassignNumberDto } from './dto/assignment.dto';
+import { toAssignmentResultDto, toMyNumberDto, toUnassignmentResultDto } from './assignments.mapper';
 import { AssignmentsService } from './assignments.service';
 
 @ApiTags('dashboard: assignments')
@@ -21,12 +21,7 @@ export class AssignmentsController {
   @Post('assign-phone-number')
   @HttpCode(200)
   async assign(@Body() dto: AssignNumberDto, @CurrentActor() actor: Actor): Promise<AssignmentResultDto> {
-    const { number, freedNumberId } = await this.assignments.assign(actor.principal.propertyManagerId!, dto);
-    return {
-      message: `Phone number ${number.phoneNumber} assigned to ${number.assignedToType} ${number.assignedToId}`,
-      ...toPurchasedNumberDto(number),
-      freed_purchased_phone_number_id: freedNumberId,
-    };
+    return toAssignmentResultDto(await this.assignments.assign(actor.principal.propertyManagerId!, dto));
   }
 
   /** Frees one of your assigned numbers; it becomes available again. */
@@ -34,8 +29,7 @@ export class AssignmentsController {
   @Post('unassign-phone-number')
   @HttpCode(200)
   async unassign(@Body() dto: UnassignNumberDto, @CurrentActor() actor: Actor): Promise<UnassignmentResultDto> {
-    const number = await this.assignments.unassign(actor.principal.propertyManagerId!, dto.purchased_phone_number_id);
-    return { message: `Phone number ${number.phoneNumber} is now available`, ...toPurchasedNumberDto(number) };
+    return toUnassignmentResultDto(await this.assignments.unassign(actor.principal.propertyManagerId!, dto.purchased_phone_number_id));
   }
 }
 
@@ -49,14 +43,6 @@ export class MyNumberController {
   @ApiProblemResponses(404)
   @Get('my-number')
   async myNumber(@CurrentActor() actor: Actor): Promise<MyNumberDto> {
-    const number = await this.assignments.findNumberOf(actor.principal);
-    return {
-      purchased_phone_number_id: number.id,
-      phone_number: number.phoneNumber,
-      assigned_to_type: number.assignedToType!,
-      assigned_to_id: number.assignedToId!,
-      property_manager_id: number.propertyManagerId,
-      assigned_at: number.assignedAt!,
-    };
+    return toMyNumberDto(await this.assignments.findNumberOf(actor.principal));
   }
 }

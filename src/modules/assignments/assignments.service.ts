@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ForbiddenError } from '../../common/errors/domain-error';
-import type { Principal } from '../auth/principal';
+import { NotYourAssigneeError } from './assignments.errors';
+import type { Principal } from '../../common/auth/principal';
 import { PurchasedPhoneNumberEntity } from '../numbers/entities/purchased-phone-number.entity';
 import { AssignmentOutcome, NumbersService } from '../numbers/numbers.service';
 import { AssignNumberDto } from './dto/assignment.dto';
@@ -13,7 +13,7 @@ export class AssignmentsService {
   /** Assigns one of the PM's available numbers to the PM or one of their realtors. */
   assign(propertyManagerId: number, dto: AssignNumberDto): Promise<AssignmentOutcome> {
     if (dto.assign_to_type === 'property_manager' && dto.assign_to_id !== undefined && dto.assign_to_id !== propertyManagerId) {
-      throw new ForbiddenError('You can assign numbers only to yourself or one of your realtors.', 'not_your_assignee');
+      throw new NotYourAssigneeError();
     }
     const to = dto.assign_to_type === 'realtor' ? { type: 'realtor' as const, realtorId: dto.assign_to_id! } : { type: 'property_manager' as const };
     return this.numbers.assign(propertyManagerId, dto.purchased_phone_number_id, to);

@@ -5,8 +5,8 @@ import { apiKeyIdOf } from '../../common/auth/api-key-format';
 import type { ProblemDetails } from '../../common/errors/problem-details';
 import type { ProblemObserver } from '../../common/errors/problem-observer';
 import { clientIpOf, requestIdOf } from '../../common/http/request-context';
-import type { Principal } from '../auth/principal';
-import { RefusalAuditSampler } from '../security/refusal-audit-sampler';
+import type { Principal } from '../../common/auth/principal';
+import { RefusalAuditSampler } from './refusal-audit-sampler';
 import { AuditService } from './audit.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

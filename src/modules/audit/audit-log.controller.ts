@@ -1,24 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/authenticated.decorator';
+import { Authenticated } from '../../common/auth/authenticated.decorator';
 import { AuditService } from './audit.service';
 import { AuditLogDto, AuditLogQueryDto } from './dto/audit-log.dto';
-import { AuditRecordEntity } from './entities/audit-record.entity';
-
-const toAuditRecordDto = (r: AuditRecordEntity) => ({
-  id: String(r.id),
-  occurred_at: r.occurredAt,
-  actor_type: r.actorType,
-  actor_id: r.actorId,
-  credential: r.credential,
-  action: r.action,
-  target_type: r.targetType,
-  target_id: r.targetId,
-  outcome: r.outcome,
-  request_id: r.requestId,
-  client_ip: r.clientIp,
-  details: r.details,
-});
+import { toAuditRecordDto } from './audit.mapper';
 
 /** Read-only: no endpoint changes or deletes audit records, and the database refuses it too. */
 @ApiTags('admin: audit log')

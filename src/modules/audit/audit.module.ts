@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminAttemptAuditor } from './admin-attempt-auditor';
 import { AuditLogController } from './audit-log.controller';
+import { RefusalAuditSampler } from './refusal-audit-sampler';
 import { AuditService } from './audit.service';
 import { AuditRecordEntity } from './entities/audit-record.entity';
 
@@ -9,7 +10,7 @@ import { AuditRecordEntity } from './entities/audit-record.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditRecordEntity])],
   controllers: [AuditLogController],
-  providers: [AuditService, AdminAttemptAuditor],
+  providers: [AuditService, AdminAttemptAuditor, RefusalAuditSampler],
   exports: [AuditService, AdminAttemptAuditor],
 })
 export class AuditModule {}

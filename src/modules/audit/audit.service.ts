@@ -4,7 +4,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
 import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
-import type { Actor, Principal } from '../auth/principal';
+import type { Actor, Principal } from '../../common/auth/principal';
 import { AuditOutcome, AuditRecordEntity } from './entities/audit-record.entity';
 
 export interface AuditEntry {

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { ApiKeysService } from './api-keys.service';
-import type { Principal } from './principal';
+import type { Principal } from '../../common/auth/principal';
 
 export const API_KEY_HEADER = 'x-api-key';
 

@@ -1,22 +1,14 @@
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../../common/validation/id-param.pipe';
 import { ApiKeysService } from './api-keys.service';
-import { Authenticated, CurrentActor } from './authenticated.decorator';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
-import { ApiKeyEntity } from './entities/api-key.entity';
-import type { Actor } from './principal';
+import { toApiKeyDto } from './api-keys.mapper';
+import type { Actor } from '../../common/auth/principal';
 
-const toApiKeyDto = (key: ApiKeyEntity): ApiKeyDto => ({
-  id: key.id,
-  name: key.name,
-  scopes: key.scopes,
-  created_by: key.createdBy,
-  created_at: key.createdAt,
-  last_used_at: key.lastUsedAt,
-  revoked_at: key.revokedAt,
-});
 
 @ApiTags('admin: API keys')
 @Authenticated('admin')
@@ -34,8 +26,9 @@ export class ApiKeysController {
 
   /** Lists API keys (never the keys themselves). */
   @Get()
-  async list(): Promise<ApiKeyListDto> {
-    return { api_keys: (await this.apiKeys.list()).map(toApiKeyDto) };
+  async list(@Query() query: PageQueryDto): Promise<ApiKeyListDto> {
+    const page = await this.apiKeys.list(query);
+    return { api_keys: page.items.map(toApiKeyDto), next_cursor: page.nextCursor };
   }
 
   /** Revokes an API key; it stops working at once. */

@@ -4,14 +4,15 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { apiKeyIdOf } from '../../common/auth/api-key-format';
-import { NotFoundError } from '../../common/errors/domain-error';
+import { ApiKeyNotFoundError } from './api-keys.errors';
+import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import { ChangeFeed } from '../../database/change-feed';
 import { DomainEvents } from '../../database/domain-events';
 import { FeedGatedCache } from '../../database/feed-gated-cache';
 import { AuditService } from '../audit/audit.service';
 import { CreateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
-import type { Actor, ApiKeyScope, Principal } from './principal';
+import type { Actor, ApiKeyScope, Principal } from '../../common/auth/principal';
 
 // Recording every use would turn each chatbot request into a write; a minute's precision is plenty.
 const LAST_USED_PRECISION_MS = 60_000;
@@ -81,8 +82,15 @@ export class ApiKeysService implements OnModuleInit {
     return { entity, apiKey };
   }
 
-  list(): Promise<ApiKeyEntity[]> {
-    return this.txHost.tx.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  /** Oldest first. */
+  list(page: PageRequest): Promise<Page<ApiKeyEntity>> {
+    return paginate(this.txHost.tx.getRepository(ApiKeyEntity).createQueryBuilder('key'), page, {
+      direction: 'ASC',
+      keys: [
+        { column: `date_trunc('milliseconds', key.created_at)`, valueOf: (key) => key.createdAt.toISOString(), pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/ },
+        { column: 'key.id', valueOf: (key) => key.id, pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ },
+      ],
+    });
   }
 
   /** Revokes a key; it stops working with the next request. Revoking twice is harmless. */
@@ -90,7 +98,7 @@ export class ApiKeysService implements OnModuleInit {
   async revoke(id: string, actor: Actor): Promise<ApiKeyEntity> {
     const manager = this.txHost.tx;
     const key = await manager.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!key) throw new NotFoundError('api_key_not_found', `API key ${id} does not exist.`);
+    if (!key) throw new ApiKeyNotFoundError(id);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await manager.save(key);

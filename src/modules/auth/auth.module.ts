@@ -1,17 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DirectoryModule } from '../directory/directory.module';
 import { ApiKeyStrategy } from './api-key.strategy';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
-import { CredentialGuard, RolesGuard } from './authenticated.decorator';
+import { CredentialGuard, RolesGuard } from '../../common/auth/authenticated.decorator';
 import { BootstrapAdminKeyService } from './bootstrap-admin-key.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { JwtStrategy } from './jwt.strategy';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([ApiKeyEntity]), DirectoryModule],
+  // DashboardUsers comes from the (global) directory module.
+  imports: [PassportModule, TypeOrmModule.forFeature([ApiKeyEntity])],
   controllers: [ApiKeysController],
   providers: [ApiKeysService, ApiKeyStrategy, JwtStrategy, CredentialGuard, RolesGuard, BootstrapAdminKeyService],
   exports: [ApiKeysService, CredentialGuard],

@@ -4,8 +4,8 @@ import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config';
-import { DirectoryService } from '../directory/directory.service';
-import type { Principal, Role } from './principal';
+import { DashboardUsers } from './dashboard-users';
+import type { Principal, Role } from '../../common/auth/principal';
 
 interface DashboardJwtPayload {
   sub?: unknown;
@@ -80,7 +80,7 @@ export class JwtKeyResolver {
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: AppConfig,
-    private readonly directory: DirectoryService,
+    private readonly directory: DashboardUsers,
   ) {
     const keys = new JwtKeyResolver(config.jwt);
     super({

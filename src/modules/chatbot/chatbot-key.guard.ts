@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { API_KEY_HEADER } from '../auth/api-key.strategy';
 import { ApiKeysService } from '../auth/api-keys.service';
-import { CredentialGuard } from '../auth/authenticated.decorator';
-import type { Principal } from '../auth/principal';
+import { CredentialGuard } from '../../common/auth/authenticated.decorator';
+import type { Principal } from '../../common/auth/principal';
 
 /**
  * `X-API-Key` with the `chatbot` scope, checked without passport: the lookup is the hottest route
@@ -27,7 +27,7 @@ export class ChatbotKeyGuard implements CanActivate {
       if (request.headers.authorization) {
         return Promise.resolve(this.credentials.canActivate(context)).then(() => admit(request, request.user));
       }
-      throw new UnauthenticatedError('A chatbot API key is required: X-API-Key: <key>.');
+      throw new UnauthenticatedError('unauthenticated', 'A chatbot API key is required: X-API-Key: <key>.');
     }
     const principal = this.apiKeys.verifyCached(header);
     if (principal) return admit(request, principal);
@@ -36,8 +36,8 @@ export class ChatbotKeyGuard implements CanActivate {
 }
 
 function admit(request: { user?: Principal }, principal: Principal | undefined): true {
-  if (!principal) throw new UnauthenticatedError('The API key is not valid (unknown or revoked).');
-  if (!principal.roles.includes('chatbot')) throw new ForbiddenError('This needs an API key with the chatbot scope.');
+  if (!principal) throw new UnauthenticatedError('unauthenticated', 'The API key is not valid (unknown or revoked).');
+  if (!principal.roles.includes('chatbot')) throw new ForbiddenError('forbidden', 'This needs an API key with the chatbot scope.');
   request.user = principal;
   return true;
 }

@@ -27,7 +27,7 @@ export class VapiSecretGuard implements CanActivate {
     }
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers[VAPI_SECRET_HEADER];
     if (typeof header !== 'string' || !timingSafeEqual(digest(header), this.expected)) {
-      throw new UnauthenticatedError('A valid x-vapi-secret header is required.');
+      throw new UnauthenticatedError('unauthenticated', 'A valid x-vapi-secret header is required.');
     }
     return true;
   }

@@ -1,8 +1,8 @@
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import { DirectoryService } from './directory.service';
 import { toPropertyManagerDto } from './directory.mapper';
 import {

@@ -4,7 +4,8 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { DomainEvents } from '../../database/domain-events';
 import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import { AuditService } from '../audit/audit.service';
-import type { Actor, Principal } from '../auth/principal';
+import { DashboardIdentity, DashboardUsers } from '../auth/dashboard-users';
+import type { Actor, Principal } from '../../common/auth/principal';
 import { PropertyManagerNotFoundError, RealtorNotFoundError } from './directory.errors';
 import { CreatePropertyManagerDto } from './dto/property-manager.dto';
 import { CreateRealtorDto } from './dto/realtor.dto';
@@ -13,7 +14,7 @@ import { RealtorEntity } from './entities/realtor.entity';
 
 /** Property managers and their realtors: who may own and hold numbers. */
 @Injectable()
-export class DirectoryService {
+export class DirectoryService implements DashboardUsers {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly audit: AuditService,
@@ -92,7 +93,7 @@ export class DirectoryService {
    * Maps a verified JWT subject to the PM or realtor it belongs to. Returns only the
    * identity part of a principal; the caller adds roles from the token.
    */
-  async findDashboardUser(authUserId: string): Promise<Pick<Principal, 'roles' | 'propertyManagerId' | 'realtorId' | 'realtorPropertyManagerId'>> {
+  async findDashboardUser(authUserId: string): Promise<DashboardIdentity> {
     const pm = await this.txHost.tx.getRepository(PropertyManagerEntity).findOne({ where: { authUserId } });
     if (pm) return { roles: ['property_manager'], propertyManagerId: pm.id };
     const realtor = await this.txHost.tx.getRepository(RealtorEntity).findOne({ where: { authUserId } });

@@ -1,7 +1,7 @@
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/authenticated.decorator';
+import { Authenticated } from '../../common/auth/authenticated.decorator';
 import { ListAllPhoneRequestsQueryDto, PhoneRequestListDto } from './dto/phone-request.dto';
 import { toPhoneRequestDto } from './phone-requests.mapper';
 import { PhoneRequestsService } from './phone-requests.service';

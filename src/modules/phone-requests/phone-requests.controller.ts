@@ -2,8 +2,8 @@ import { ApiProblemResponses } from '../../common/errors/api-problem-responses.d
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import { CreatePhoneRequestDto, ListMyPhoneRequestsQueryDto, PhoneRequestDto, PhoneRequestListDto } from './dto/phone-request.dto';
 import { toPhoneRequestDto } from './phone-requests.mapper';
 import { PhoneRequestsService } from './phone-requests.service';

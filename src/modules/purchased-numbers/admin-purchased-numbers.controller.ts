@@ -2,8 +2,8 @@ import { ApiProblemResponses } from '../../common/errors/api-problem-responses.d
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import {
   AddedPurchasedNumberDto,
   AddPurchasedNumberDto,
@@ -11,7 +11,7 @@ import {
   PurchasedNumberDto,
   PurchasedNumberListDto,
 } from './dto/purchased-number.dto';
-import { toPurchasedNumberDto } from './purchased-numbers.mapper';
+import { toAddedPurchasedNumberDto, toPurchasedNumberDto } from './purchased-numbers.mapper';
 import { PurchasedNumbersService } from './purchased-numbers.service';
 
 @ApiTags('admin: purchased numbers')
@@ -27,19 +27,7 @@ export class AdminPurchasedNumbersController {
   @ApiProblemResponses(400, 404, 409)
   @Post('add-purchased-number')
   async add(@Body() dto: AddPurchasedNumberDto, @CurrentActor() actor: Actor): Promise<AddedPurchasedNumberDto> {
-    const { number, propertyManager, fulfilledRequestIds } = await this.numbers.addPurchased(dto, actor);
-    return {
-      message: `Phone number ${number.phoneNumber} added successfully and is now available for assignment`,
-      purchased_phone_number_id: number.id,
-      phone_number: number.phoneNumber,
-      twilio_sid: number.twilioSid,
-      vapi_phone_number_id: number.vapiPhoneNumberId,
-      status: number.status,
-      property_manager_id: number.propertyManagerId,
-      pm_name: propertyManager.name,
-      pm_email: propertyManager.email,
-      fulfilled_request_ids: fulfilledRequestIds,
-    };
+    return toAddedPurchasedNumberDto(await this.numbers.addPurchased(dto, actor));
   }
 
   /** Every purchased number, oldest first, filtered by PM and status. */

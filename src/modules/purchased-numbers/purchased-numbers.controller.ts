@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import { toRealtorDto } from '../directory/directory.mapper';
 import { MyPurchasedNumbersDto } from './dto/purchased-number.dto';
 import { toPurchasedNumberDto } from './purchased-numbers.mapper';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
 import { Page, PageRequest } from '../../common/pagination/paginate';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/principal';
+import type { Actor } from '../../common/auth/principal';
 import { DirectoryService } from '../directory/directory.service';
 import { RealtorEntity } from '../directory/entities/realtor.entity';
 import { PurchasedPhoneNumberEntity } from '../numbers/entities/purchased-phone-number.entity';

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import { InvalidInputError } from '../../common/errors/domain-error';
-import { IdParamPipe } from '../../common/validation/id-param.pipe';
+import { IdParamPipe, UuidParamPipe } from '../../common/validation/id-param.pipe';
 import { AuditedAs } from '../audit/admin-attempt-auditor';
-import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
-import type { Actor } from '../auth/principal';
+import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
+import type { Actor } from '../../common/auth/principal';
 import { PurchasedNumberDto } from '../purchased-numbers/dto/purchased-number.dto';
 import { toPurchasedNumberDto } from '../purchased-numbers/purchased-numbers.mapper';
 import {
@@ -52,7 +51,7 @@ export class AdminPurchasesController {
   }
 
   @Get('purchase-operations/:id')
-  async get(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new InvalidInputError('id must be a UUID.') })) id: string): Promise<PurchaseOperationDto> {
+  async get(@Param('id', new UuidParamPipe()) id: string): Promise<PurchaseOperationDto> {
     return toPurchaseOperationDto(await this.purchases.get(id));
   }
 

@@ -8,7 +8,7 @@ export const IdempotencyKey = createParamDecorator((_: unknown, context: Executi
   const value = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers['idempotency-key'];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
-    throw new InvalidInputError('Idempotency-Key must be 1 to 200 visible ASCII characters.', [
+    throw new InvalidInputError('invalid_input', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', [
       { field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' },
     ]);
   }

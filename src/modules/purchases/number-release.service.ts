@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
-import { UpstreamFailedError, UpstreamTimeoutError } from '../../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/principal';
+import type { Actor } from '../../common/auth/principal';
 import { PurchasedPhoneNumberEntity } from '../numbers/entities/purchased-phone-number.entity';
 import { NumbersService } from '../numbers/numbers.service';
 import { isProviderError, NumberProvider } from '../providers/number-provider';
 import { TelephonySettings } from '../providers/telephony-settings';
 import { VoiceAgentProvider } from '../providers/voice-agent-provider';
-import { TelephonyNotConfiguredError } from './purchases.errors';
+import { ReleaseFailedError, ReleaseTimedOutError, TelephonyNotConfiguredError } from './purchases.errors';
 
 /**
  * Gives a number back at VAPI and Twilio and keeps the row as `inactive` (with `released_at`) for
@@ -51,8 +50,8 @@ export class NumberReleaseService {
     } catch (error) {
       if (!isProviderError(error)) throw error;
       this.logger.warn({ telephony: this.mode, number_id: number.id, msg: `release failed: ${error.describe()}` });
-      const message = `Releasing ${number.phoneNumber} at ${error.provider === 'vapi' ? 'VAPI' : 'Twilio'} failed; nothing changed here, retry.`;
-      throw error.isTimeout ? new UpstreamTimeoutError('release_timed_out', message) : new UpstreamFailedError('release_failed', message);
+      const provider = error.provider === 'vapi' ? 'VAPI' : 'Twilio';
+      throw error.isTimeout ? new ReleaseTimedOutError(number.phoneNumber, provider) : new ReleaseFailedError(number.phoneNumber, provider);
     }
   }
 

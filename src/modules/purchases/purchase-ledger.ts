@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/principal';
+import type { Actor } from '../../common/auth/principal';
 import { isProviderError } from '../providers/number-provider';
 import { ProviderError } from '../providers/provider-error';
 import { NumbersService } from '../numbers/numbers.service';

@@ -50,8 +50,21 @@ export function toDomainError(stored: StoredError, operationId: string): DomainE
     case 'not_found':
       return new NotFoundError(stored.code, stored.message, extra);
     case 'invalid':
-      return new InvalidInputError(stored.message, [], stored.code);
+      return new InvalidInputError(stored.code, stored.message);
     default:
       return new UpstreamFailedError(stored.code, stored.message, extra);
+  }
+}
+
+/** A provider refused or failed to take a number back; nothing changed here. */
+export class ReleaseFailedError extends UpstreamFailedError {
+  constructor(phoneNumber: string, provider: string) {
+    super('release_failed', `Releasing ${phoneNumber} at ${provider} failed; nothing changed here, retry.`);
+  }
+}
+
+export class ReleaseTimedOutError extends UpstreamTimeoutError {
+  constructor(phoneNumber: string, provider: string) {
+    super('release_timed_out', `Releasing ${phoneNumber} at ${provider} failed; nothing changed here, retry.`);
   }
 }

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Page, PageRequest } from '../../common/pagination/paginate';
 import { AppConfig } from '../../config/app-config';
-import type { Actor } from '../auth/principal';
+import type { Actor } from '../../common/auth/principal';
 import { DirectoryService } from '../directory/directory.service';
 import { TelephonySettings } from '../providers/telephony-settings';
 import { PurchasePhoneNumberDto } from './dto/purchase.dto';

@@ -1,7 +1,7 @@
 import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../../config/app-config';
-import { isChatbotUrl } from '../chatbot/chatbot-routes';
+import { isChatbotUrl } from '../../common/http/machine-routes';
 
 /**
  * Security headers (helmet) on every response but the chatbot's, and CORS only for the

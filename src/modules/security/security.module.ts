@@ -4,7 +4,6 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { RateLimitGuard, throttlers } from './rate-limit.guard';
-import { RefusalAuditSampler } from './refusal-audit-sampler';
 
 /** Rate limits (a global guard) and the auth-failure limiter the error filter feeds. */
 @Global()
@@ -16,7 +15,7 @@ import { RefusalAuditSampler } from './refusal-audit-sampler';
       useFactory: (config: AppConfig) => ({ throttlers: throttlers(config), setHeaders: false }),
     }),
   ],
-  providers: [AuthFailureLimiter, RefusalAuditSampler, { provide: APP_GUARD, useClass: RateLimitGuard }],
-  exports: [AuthFailureLimiter, RefusalAuditSampler],
+  providers: [AuthFailureLimiter, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [AuthFailureLimiter],
 })
 export class SecurityModule {}

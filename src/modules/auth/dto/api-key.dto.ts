@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../principal';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../../common/auth/principal';
 
 export class CreateApiKeyDto {
   /** What the key is for, e.g. "chatbot production". */
@@ -28,4 +28,6 @@ export class CreatedApiKeyDto extends ApiKeyDto {
 
 export class ApiKeyListDto {
   api_keys: ApiKeyDto[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: string | null;
 }

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { ApiKeyScope } from '../principal';
+import type { ApiKeyScope } from '../../../common/auth/principal';
 
 @Entity({ name: 'api_keys' })
 @Check('ck_api_keys_name', 'length(btrim(name)) > 0')

@@ -11,10 +11,10 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthenticatedError } from '../../common/errors/domain-error';
-import { clientIpOf, requestIdOf } from '../../common/http/request-context';
-import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
-import { IpAllowlist } from '../../common/http/ip-allowlist';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error';
+import { clientIpOf, requestIdOf } from '../http/request-context';
+import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
+import { IpAllowlist } from '../http/ip-allowlist';
 import { AppConfig } from '../../config/app-config';
 import type { Actor, Principal, Role } from './principal';
 
@@ -51,10 +51,11 @@ export class RolesGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError();
     const granted = required.filter((role) => principal.roles.includes(role));
     if (granted.length === 1 && granted[0] === 'admin' && !this.adminIps.allows(clientIpOf(request))) {
-      throw new ForbiddenError('Admin calls are not accepted from this address.', 'admin_ip_not_allowed');
+      throw new ForbiddenError('admin_ip_not_allowed', 'Admin calls are not accepted from this address.');
     }
     if (granted.length > 0) return true;
     throw new ForbiddenError(
+      'forbidden',
       principal.roles.length === 0
         ? 'Your account is not linked to a property manager or realtor.'
         : `This needs one of these roles: ${required.join(', ')}.`,
