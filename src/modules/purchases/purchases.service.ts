@@ -17,6 +17,7 @@ import { PurchasedNumbersService } from '../purchased-numbers/purchased-numbers.
 import { PurchasePhoneNumberDto } from './dto/purchase.dto';
 import { isFinal, PurchaseOperationEntity, PurchaseResult, PurchaseState, StoredActor, StoredError } from './entities/purchase-operation.entity';
 import { withOperationLock } from './operation-lock';
+import { twilioFriendlyNameOf, vapiNameOf } from './provider-names';
 import {
   IdempotencyKeyReusedError,
   PurchaseInProgressError,
@@ -256,7 +257,7 @@ export class PurchasesService {
         phoneNumber,
         voiceUrl: this.telephony.vapiInboundVoiceUrl,
         smsUrl: this.telephony.vapiInboundSmsUrl,
-        friendlyName: friendlyNameOf(op),
+        friendlyName: twilioFriendlyNameOf(op),
       });
       this.log('log', op, `bought ${phoneNumber} (${bought.sid})`);
       return this.transition(op, 'registering', { twilioSid: bought.sid });
@@ -290,7 +291,7 @@ export class PurchasesService {
     try {
       const registered = await this.voice.register({
         phoneNumber,
-        name: friendlyNameOf(op),
+        name: vapiNameOf(op),
         serverUrl: this.telephony.webhookUrl,
         serverSecret: this.telephony.webhookSecret,
       });
@@ -475,8 +476,6 @@ function describe(error: unknown): string {
   const code = (error as { code?: string }).code;
   return `${error instanceof Error ? error.name : 'error'}${code ? ` ${code}` : ''}`.slice(0, 300);
 }
-
-const friendlyNameOf = (op: PurchaseOperationEntity) => `PM ${op.propertyManagerId} purchase ${op.id}`;
 
 function hashRequest(body: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
