@@ -205,6 +205,8 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
   forSale: string[] = [];
   /** Entries without a number (`phone_number: null`, which the contract allows) listed before the numbers for sale. */
   entriesWithoutNumber = 0;
+  /** Buys answered 201 with `sid: null` (the contract allows it); the number is bought all the same. */
+  buysAnsweredWithoutSid = 0;
   readonly owned = new Map<string, TwilioNumber>();
   /** Released numbers cannot be bought back (21422), as at Twilio. */
   readonly released = new Set<string>();
@@ -284,6 +286,10 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         };
         this.owned.set(phone, bought);
         this.purchases.push(bought);
+        if (this.buysAnsweredWithoutSid > 0) {
+          this.buysAnsweredWithoutSid -= 1;
+          return { status: 201, body: { ...bought, sid: null } };
+        }
         return { status: 201, body: bought };
       }
       case 'lookup': {
