@@ -1,4 +1,4 @@
-import type Ajv from 'ajv';
+import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,10 +43,14 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** Formats the contracts use beyond JSON Schema's own; what each means is taken from its description. */
 function addContractFormats(ajv: Ajv, context: ValidationContext): Ajv {
+  if (context === ValidationContext.Response || context === ValidationContext.ResponseHeaders) {
+    // Answers are held to their shape (types, required and nullable fields), not to formats: the
+    // providers' own examples break them ("(808) 925-1571" as a phone-number, "" as a uri).
+    return new Ajv({ ...ajv.opts, validateFormats: false });
+  }
   addFormats(ajv);
-  // Twilio: "in E.164 format" for what we send; its own answers put "(412) 555-0100" under the same
-  // format (friendly_name), so answers are only held to being strings.
-  ajv.addFormat('phone-number', context === ValidationContext.Response ? () => true : E164);
+  // Twilio: "in E.164 format".
+  ajv.addFormat('phone-number', E164);
   ajv.addFormat('iso-country-code', /^[A-Z]{2}$/);
   ajv.addFormat('http-method', /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/);
   ajv.addFormat('date-time-rfc-2822', (value: string) => !Number.isNaN(Date.parse(value)));
@@ -76,6 +80,11 @@ export class ProviderContract {
       customizeAjv: (ajv, _opts, context) => addContractFormats(ajv as unknown as Ajv, context) as never,
     });
     await api.init();
+    // Compile every validator now (quick mode would on first use, inside a request's time budget).
+    for (const operation of api.getOperations()) {
+      api.validator.getRequestValidatorsForOperation(operation.operationId!);
+      api.validator.getStatusBasedResponseValidatorForOperation(operation.operationId!);
+    }
     return new ProviderContract(provider, api);
   }
 
