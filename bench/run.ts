@@ -16,7 +16,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { encodeCursor } from '../src/common/pagination/cursor';
+import { encodeCursor } from '../src/common/pagination/paginate';
 import { dataSourceOptions, migrateWithLock } from '../src/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres.server';
 
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
 
       // (e) the admin list: first page, and a page 90% of the way into the list (keyset cursor).
       const first = `/admin/all-purchased-numbers`;
-      const deep = `/admin/all-purchased-numbers?cursor=${encodeCursor(Math.floor(size * 0.9))}`;
+      const deep = `/admin/all-purchased-numbers?cursor=${encodeCursor('ASC', [String(Math.floor(size * 0.9))])}`;
       await warm(`http://127.0.0.1:${cached}`, [first, deep], adminHeaders);
       results.push(await measure('e_admin_list_first_page', size, { url: `http://127.0.0.1:${cached}`, paths: [first], headers: adminHeaders }));
       results.push(await measure('e_admin_list_deep_page', size, { url: `http://127.0.0.1:${cached}`, paths: [deep], headers: adminHeaders }));

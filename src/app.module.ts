@@ -2,21 +2,26 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { PROBLEM_OBSERVERS, ProblemObserver } from './common/errors/problem-observer';
 import { pinoHttpOptions } from './common/logging/logging.options';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { ChangeFeedModule } from './database/change-feed';
+import { ChangeFeedModule } from './database/change-feed.module';
 import { DatabaseModule } from './database/database.module';
+import { TransactionsModule } from './database/transactions';
 import { AssignmentsModule } from './modules/assignments/assignments.module';
+import { AdminAttemptAuditor } from './modules/audit/admin-attempt-auditor';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './modules/chatbot/chatbot-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
+import { NumbersModule } from './modules/numbers/numbers.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
+import { AuthFailureLimiter } from './modules/security/auth-failure-limiter';
 import { SecurityModule } from './modules/security/security.module';
 
 /** The whole service. `config` is validated by the caller (main.ts, or a test). */
@@ -34,11 +39,13 @@ export class AppModule {
           exclude: config.chatbot.logRequests ? [] : CHATBOT_ROUTES,
         }),
         DatabaseModule,
+        TransactionsModule,
         ChangeFeedModule,
         AuditModule,
         AuthModule,
         DirectoryModule,
         PhoneRequestsModule,
+        NumbersModule,
         PurchasedNumbersModule,
         AssignmentsModule,
         PurchasesModule,
@@ -46,7 +53,14 @@ export class AppModule {
         SecurityModule,
         ChatbotModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        {
+          provide: PROBLEM_OBSERVERS,
+          inject: [AdminAttemptAuditor, AuthFailureLimiter],
+          useFactory: (...observers: ProblemObserver[]) => observers,
+        },
+      ],
     };
   }
 }

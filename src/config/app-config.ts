@@ -116,6 +116,14 @@ class EnvironmentVariables {
   @IsInt() @Min(0) @Max(86400000)
   PURCHASE_BUY_GRACE_MS?: number;
 
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(300) @Max(3600000)
+  PURCHASE_LEASE_MS?: number;
+
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(100) @Max(600000)
+  DATABASE_POOL_TIMEOUT_MS?: number;
+
   @IsOptional() @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -148,6 +156,8 @@ export class AppConfig {
     dataDir: string;
     embeddedPort: number;
     poolSize: number;
+    /** How long a query waits for a free pooled connection before it fails (503), instead of hanging. */
+    poolTimeoutMs: number;
   };
   readonly jwt: { secret?: string; jwksUri?: string; issuer?: string; audience?: string };
   readonly adminIpAllowlist: string[];
@@ -181,6 +191,8 @@ export class AppConfig {
     purchaseSettleMs: number;
     /** How long after a purchase began a buy that may still land at Twilio keeps being looked for. */
     purchaseBuyGraceMs: number;
+    /** How long a worker owns a purchase without renewing (renewed at a third of it); a crashed one's runs out. */
+    purchaseLeaseMs: number;
   };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean };
@@ -227,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataDir: vars.DATA_DIR ?? './data',
       embeddedPort: vars.EMBEDDED_PG_PORT ?? 54329,
       poolSize: vars.DATABASE_POOL_SIZE ?? 10,
+      poolTimeoutMs: vars.DATABASE_POOL_TIMEOUT_MS ?? 5_000,
     },
     jwt: {
       secret: vars.JWT_SECRET,
@@ -259,6 +272,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reconcileIntervalMs: vars.PURCHASE_RECONCILE_INTERVAL_MS ?? 30_000,
       purchaseSettleMs: vars.PURCHASE_SETTLE_MS ?? 2 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
       purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
+      purchaseLeaseMs: vars.PURCHASE_LEASE_MS ?? 10_000,
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
     chatbot: {

@@ -3,6 +3,7 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purchase-operations';
 import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
+import { PurchaseLeases1763900400000 } from './migrations/1763900400000-purchase-leases';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
 export const migrations = [
@@ -10,13 +11,14 @@ export const migrations = [
   PurchaseOperations1763900100000,
   LookupChangeNotifications1763900200000,
   AuditLogLookups1763900300000,
+  PurchaseLeases1763900400000,
 ];
 
 /**
  * The one definition of how we connect: used by the app (`DatabaseModule`), the TypeORM CLI
  * (`ormconfig.ts`) and the tests. `synchronize` is never on: the schema comes from migrations.
  */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize = 10, poolTimeoutMs = 5_000): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -26,7 +28,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'phone-number-service' },
+    // A bounded wait for a connection: an exhausted pool answers 503, never hangs its callers.
+    extra: { max: poolSize, connectionTimeoutMillis: poolTimeoutMs, application_name: 'phone-number-service' },
   };
 }
 

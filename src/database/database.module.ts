@@ -14,7 +14,7 @@ import { dataSourceOptions, migrateWithLock } from './data-source-options';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         if (!config.database.url) throw new Error('No database URL: set DATABASE_URL or start through main.ts');
-        return { ...dataSourceOptions(config.database.url, config.database.poolSize), autoLoadEntities: true, entities: [] };
+        return { ...dataSourceOptions(config.database.url, config.database.poolSize, config.database.poolTimeoutMs), autoLoadEntities: true, entities: [] };
       },
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();

@@ -5,7 +5,7 @@ import { nextPhoneNumber, TEST_JWT_SECRET } from '../support/factories';
 import type { PmFixture, RealtorFixture } from '../support/factories';
 import type { TestApp } from '../support/test-app';
 import { PhoneNumberRequestEntity } from '../../src/modules/phone-requests/entities/phone-number-request.entity';
-import { PurchasedPhoneNumberEntity } from '../../src/modules/purchased-numbers/entities/purchased-phone-number.entity';
+import { PurchasedPhoneNumberEntity } from '../../src/modules/numbers/entities/purchased-phone-number.entity';
 
 /**
  * Who may call what: one row per operation of the OpenAPI document (method + path as the

@@ -9,7 +9,7 @@ import { PhoneNumberRequestEntity } from '../../src/modules/phone-requests/entit
 import {
   AssigneeType,
   PurchasedPhoneNumberEntity,
-} from '../../src/modules/purchased-numbers/entities/purchased-phone-number.entity';
+} from '../../src/modules/numbers/entities/purchased-phone-number.entity';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-for-hs256';
 
@@ -96,7 +96,7 @@ export class Factories {
   }
 
   async apiKey(scopes: ApiKeyScope[] = ['admin']): Promise<{ id: string; key: string }> {
-    const { entity, apiKey } = await this.apiKeys.insertKey(this.dataSource.manager, `test key ${next()}`, scopes, 'test');
+    const { entity, apiKey } = await this.apiKeys.insertKey(`test key ${next()}`, scopes, 'test');
     return { id: entity.id, key: apiKey };
   }
 

@@ -20,11 +20,6 @@ export interface FieldError {
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;
-  /**
-   * Set when the use case already wrote this failure's audit record itself (with its own
-   * action name), so the exception filter does not write a second one for the same request.
-   */
-  outcomeAudited = false;
   constructor(
     readonly code: string,
     message: string,
@@ -94,9 +89,3 @@ export const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   upstream_timeout: 504,
   unavailable: 503,
 };
-
-/** Marks a failure whose audit record the use case has written; see `DomainError.outcomeAudited`. */
-export function withOutcomeAudited<E extends DomainError>(error: E): E {
-  error.outcomeAudited = true;
-  return error;
-}

@@ -1,14 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { translateDatabaseError } from '../../database/database-errors';
-import { AuditService } from '../../modules/audit/audit.service';
-import { apiKeyIdOf } from '../../modules/auth/api-keys.service';
-import type { Principal } from '../../modules/auth/principal';
-import { AuthFailureLimiter } from '../../modules/security/auth-failure-limiter';
-import { RefusalAuditSampler } from '../../modules/security/refusal-audit-sampler';
-import { clientIpOf, requestIdOf } from '../http/request-context';
+import { requestIdOf } from '../http/request-context';
 import { DomainError, InvalidInputError, RateLimitedError, STATUS_BY_KIND } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, problem, ProblemDetails } from './problem-details';
+import { PROBLEM_OBSERVERS, ProblemObserver } from './problem-observer';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'invalid_input',
@@ -86,27 +82,11 @@ export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
   void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** What was presented, for the audit record of a refused call (never the secret itself). */
-function presentedCredential(request: FastifyRequest): string | null {
-  const key = request.headers['x-api-key'];
-  if (typeof key === 'string' && key.length > 0) {
-    const id = apiKeyIdOf(key.trim());
-    return id ? `api_key:${id}` : 'api_key:malformed';
-  }
-  return typeof request.headers.authorization === 'string' ? 'jwt' : null;
-}
-
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly authFailures?: AuthFailureLimiter,
-    @Optional() private readonly refusalSampler?: RefusalAuditSampler,
-  ) {}
+  constructor(@Optional() @Inject(PROBLEM_OBSERVERS) private readonly observers: ProblemObserver[] = []) {}
 
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
@@ -116,41 +96,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status >= 500) {
       this.logger.error({ err: error, request_id: body.request_id }, 'request failed');
     }
-    if (body.status === 401) this.authFailures?.recordFailure(clientIpOf(request));
     if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
-    if (!(error instanceof DomainError && error.outcomeAudited)) await this.auditAdminAttempt(request, body);
-    sendProblem(reply, body);
-  }
-
-  /**
-   * Refused admin calls (401/403/429, reads too) and failed admin changes are audited here, after
-   * the use case's transaction rolled back, so the record survives. Of a run of 429s only the
-   * first per client and route in a window is recorded (see RefusalAuditSampler). Awaited, so
-   * the record exists by the time the caller sees the answer.
-   */
-  private async auditAdminAttempt(request: FastifyRequest, body: ProblemDetails): Promise<void> {
-    const route = request.routeOptions?.url;
-    if (!this.audit || !route || !route.startsWith('/admin')) return;
-    const denied = body.status === 401 || body.status === 403 || body.status === 429;
-    if (!denied && READ_METHODS.has(request.method)) return;
-    if (body.status === 429 && this.refusalSampler && !this.refusalSampler.shouldRecordRateLimited(clientIpOf(request), route)) return;
-    const principal = (request as FastifyRequest & { user?: Principal }).user;
-    const params = (request.params ?? {}) as Record<string, unknown>;
-    const targetId = typeof params.id === 'string' ? params.id.slice(0, 100) : undefined;
-    try {
-      await this.audit.recordAttempt({
-        principal,
-        presentedCredential: presentedCredential(request),
-        requestId: requestIdOf(request),
-        clientIp: clientIpOf(request),
-        action: `${request.method} ${route}`,
-        targetId,
-        outcome: denied ? 'denied' : 'failure',
-        // An unverified credential is only what the caller claimed to hold.
-        details: { status: body.status, code: body.code, credential_verified: principal !== undefined },
-      });
-    } catch (auditError) {
-      this.logger.error({ err: auditError, request_id: body.request_id }, 'could not audit a refused admin call');
+    // Awaited, so e.g. the audit record exists by the time the caller sees the answer.
+    for (const observer of this.observers) {
+      try {
+        await observer.observe(request, body, error);
+      } catch (observerError) {
+        this.logger.error({ err: observerError, request_id: body.request_id }, 'a problem observer failed');
+      }
     }
+    sendProblem(reply, body);
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, toPage } from '../../common/pagination/cursor';
-import type { Page } from '../../common/pagination/find-page';
+import { Brackets, DataSource } from 'typeorm';
+import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import type { Actor, Principal } from '../auth/principal';
 import { AuditOutcome, AuditRecordEntity } from './entities/audit-record.entity';
 
@@ -42,10 +43,14 @@ export interface AuditLogFilter {
  */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
-  async record(manager: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await manager.insert(AuditRecordEntity, {
+  /** Records a change, in the transaction the change runs in. */
+  async record(actor: Actor, entry: AuditEntry): Promise<void> {
+    await this.txHost.tx.insert(AuditRecordEntity, {
       actorType: actor.principal.actorType,
       actorId: actor.principal.actorId,
       credential: actor.principal.credential,
@@ -59,6 +64,7 @@ export class AuditService {
     });
   }
 
+  /** Records a refused or failed attempt on its own connection: it must outlive the rolled-back work. */
   async recordAttempt(attempt: AuditAttempt): Promise<void> {
     await this.dataSource.getRepository(AuditRecordEntity).insert({
       actorType: attempt.principal?.actorType ?? 'anonymous',
@@ -75,7 +81,7 @@ export class AuditService {
   }
 
   /** Newest first, keyset-paginated by id. */
-  async list(filter: AuditLogFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditRecordEntity>> {
+  async list(filter: AuditLogFilter, page: PageRequest): Promise<Page<AuditRecordEntity>> {
     const query = this.dataSource.getRepository(AuditRecordEntity).createQueryBuilder('a');
     if (filter.action) query.andWhere('a.action = :action', { action: filter.action });
     if (filter.outcome) query.andWhere('a.outcome = :outcome', { outcome: filter.outcome });
@@ -86,9 +92,6 @@ export class AuditService {
     }
     if (filter.from) query.andWhere('a.occurred_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('a.occurred_at < :to', { to: filter.to });
-    const before = decodeCursor(page.cursor);
-    if (before !== undefined) query.andWhere('a.id < :before', { before });
-    const rows = await query.orderBy('a.id', 'DESC').limit(page.limit + 1).getMany();
-    return toPage(rows, page.limit, (row) => row.id);
+    return paginate(query, page, { direction: 'DESC' });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ApiKeysService } from './api-keys.service';
 
@@ -18,15 +18,16 @@ export class BootstrapAdminKeyService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeysService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.nodeEnv !== 'development') return;
-    const apiKey = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+    // Instances starting together: one creates the key, the others then see it.
+    const apiKey = await this.txHost.withTransaction(async () => {
+      await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
       if (await this.apiKeys.hasActiveAdminKey()) return undefined;
-      return (await this.apiKeys.insertKey(manager, 'bootstrap admin key', ['admin'], 'bootstrap')).apiKey;
+      return (await this.apiKeys.insertKey('bootstrap admin key', ['admin'], 'bootstrap')).apiKey;
     });
     if (!apiKey) return;
     // Printed straight to stderr, not through the structured log: logs are shipped and kept,

@@ -1,12 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LRUCache } from 'lru-cache';
 import type { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { normalizePhoneNumber } from '../../common/phone/phone-number';
 import { AppConfig } from '../../config/app-config';
 import { ChangeEvent, ChangeFeed } from '../../database/change-feed';
+import { FeedGatedCache } from '../../database/feed-gated-cache';
 import { InvalidLookupNumberError, NoNumberOwnerError } from './chatbot.errors';
 import { OwnerLookupDto } from './dto/owner-lookup.dto';
 
@@ -62,18 +62,16 @@ interface OwnerRow {
 }
 
 /**
- * Whose number is this? Served from an in-process LRU in front of one prepared query.
+ * Whose number is this? Served from an in-process cache in front of one prepared query.
  *
- * Never stale: entries are dropped on every change the `ChangeFeed` reports (this instance's own
- * writes synchronously, everyone's through LISTEN/NOTIFY), nothing is served or stored while the
- * feed is down, and a database answer is stored only if no invalidation happened while it was
- * being read (`epoch`): it could be the row as it was before a change that was just announced.
+ * Never stale (`FeedGatedCache`): entries are dropped on every change the `ChangeFeed` reports
+ * (this instance's domain events on commit, everyone's through LISTEN/NOTIFY), nothing is served
+ * or stored while the feed is down, and an answer read while a change was announced is not kept.
  */
 @Injectable()
 export class OwnerLookupService implements OnModuleInit {
-  private readonly cache?: LRUCache<string, Entry>;
+  private readonly cache: FeedGatedCache<Entry>;
   private readonly pool: Pool;
-  private epoch = 0;
   /** Answers served from memory and from the database, since start (for tests and operators). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -82,8 +80,7 @@ export class OwnerLookupService implements OnModuleInit {
     private readonly changes: ChangeFeed,
     @InjectDataSource() dataSource: DataSource,
   ) {
-    const size = config.chatbot.lookupCacheSize;
-    if (size > 0) this.cache = new LRUCache<string, Entry>({ max: size });
+    this.cache = new FeedGatedCache<Entry>(changes, config.chatbot.lookupCacheSize);
     // The pool TypeORM already holds: a miss is one round trip of a named (prepared) statement.
     this.pool = (dataSource.driver as PostgresDriver).master as Pool;
   }
@@ -120,7 +117,7 @@ export class OwnerLookupService implements OnModuleInit {
   }
 
   private cached(key: string): Entry | undefined {
-    const entry = this.cache && this.changes.live ? this.cache.get(key) : undefined;
+    const entry = this.cache.get(key);
     if (entry) this.stats.hits++;
     return entry;
   }
@@ -131,26 +128,19 @@ export class OwnerLookupService implements OnModuleInit {
   }
 
   private async resolve(key: string, statement: { name: string; text: string }, value: string): Promise<Entry> {
-    const epoch = this.epoch;
-    const live = this.changes.live;
+    const token = this.cache.readToken();
     this.stats.misses++;
     const query: QueryConfig = { name: statement.name, text: statement.text, values: [value] };
     const { rows } = await this.pool.query<OwnerRow>(query);
     const entry: Entry = rows.length ? new ResolvedOwner(toOwner(rows[0])) : NOBODY;
-    if (this.cache && live && this.changes.live && epoch === this.epoch) this.cache.set(key, entry);
+    this.cache.set(key, entry, token);
     return entry;
   }
 
   private invalidate(event: ChangeEvent): void {
-    if (event.t === 'api_key' || (event.t === 'reset' && event.scope === 'api_keys')) return;
-    this.epoch++;
-    if (!this.cache) return;
-    if (event.t === 'number') {
-      for (const phone of event.p ?? []) this.cache.delete(`p:${phone}`);
-      for (const vapiId of event.v ?? []) this.cache.delete(`v:${vapiId}`);
-    } else {
-      this.cache.clear();
-    }
+    if (event.t === 'api_key') return;
+    if (event.t === 'number') this.cache.delete([...(event.p ?? []).map((p) => `p:${p}`), ...(event.v ?? []).map((v) => `v:${v}`)]);
+    else this.cache.clear();
   }
 }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { findPage, Page } from '../../common/pagination/find-page';
-import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { DomainEvents } from '../../database/domain-events';
+import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import { AuditService } from '../audit/audit.service';
 import type { Actor, Principal } from '../auth/principal';
 import { PropertyManagerNotFoundError, RealtorNotFoundError } from './directory.errors';
@@ -15,68 +15,74 @@ import { RealtorEntity } from './entities/realtor.entity';
 @Injectable()
 export class DirectoryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
+  @Transactional()
   async createPropertyManager(dto: CreatePropertyManagerDto, actor: Actor): Promise<PropertyManagerEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const pm = await manager.save(
-        manager.create(PropertyManagerEntity, {
-          name: dto.name.trim(),
-          email: dto.email.trim(),
-          authUserId: dto.auth_user_id ?? null,
-          companyName: dto.company_name ?? null,
-        }),
-      );
-      await this.audit.record(manager, actor, {
-        action: 'property_manager.create',
-        targetType: 'property_manager',
-        targetId: pm.id,
-      });
-      return pm;
-    });
+    const manager = this.txHost.tx;
+    const pm = await manager.save(
+      manager.create(PropertyManagerEntity, {
+        name: dto.name.trim(),
+        email: dto.email.trim(),
+        authUserId: dto.auth_user_id ?? null,
+        companyName: dto.company_name ?? null,
+      }),
+    );
+    await this.audit.record(actor, { action: 'property_manager.create', targetType: 'property_manager', targetId: pm.id });
+    this.events.publish({ t: 'directory' });
+    return pm;
   }
 
-  listPropertyManagers(page: PageQueryDto): Promise<Page<PropertyManagerEntity>> {
-    return findPage(this.dataSource.getRepository(PropertyManagerEntity).createQueryBuilder('pm'), page);
+  listPropertyManagers(page: PageRequest): Promise<Page<PropertyManagerEntity>> {
+    return paginate(this.txHost.tx.getRepository(PropertyManagerEntity).createQueryBuilder('pm'), page);
   }
 
   async createRealtor(propertyManagerId: number, dto: CreateRealtorDto): Promise<RealtorEntity> {
-    return this.dataSource.getRepository(RealtorEntity).save({
+    const realtor = await this.txHost.tx.getRepository(RealtorEntity).save({
       propertyManagerId,
       name: dto.name.trim(),
       email: dto.email.trim(),
       authUserId: dto.auth_user_id ?? null,
     });
+    // A PM's lookup answer lists their realtors.
+    this.events.publish({ t: 'directory' });
+    return realtor;
   }
 
-  listRealtors(propertyManagerId: number, page: PageQueryDto): Promise<Page<RealtorEntity>> {
-    const query = this.dataSource
+  listRealtors(propertyManagerId: number, page: PageRequest): Promise<Page<RealtorEntity>> {
+    const query = this.txHost.tx
       .getRepository(RealtorEntity)
       .createQueryBuilder('realtor')
       .where('realtor.property_manager_id = :propertyManagerId', { propertyManagerId });
-    return findPage(query, page);
+    return paginate(query, page);
+  }
+
+  /** All of a PM's realtors, in id order (the dashboard's overview). */
+  allRealtorsOf(propertyManagerId: number): Promise<RealtorEntity[]> {
+    return this.txHost.tx.find(RealtorEntity, { where: { propertyManagerId }, order: { id: 'ASC' } });
   }
 
   /**
-   * The PM, or PropertyManagerNotFoundError. With `lockRow`, the row is locked FOR NO KEY UPDATE:
+   * The PM, or PropertyManagerNotFoundError. With `lock`, the row is locked FOR NO KEY UPDATE:
    * it serialises changes to what the PM holds without blocking foreign-key checks against it.
    */
-  async requirePropertyManager(manager: EntityManager, id: number, lockRow = false): Promise<PropertyManagerEntity> {
-    const pm = await manager.findOne(PropertyManagerEntity, {
+  async requirePropertyManager(id: number, options: { lock?: boolean } = {}): Promise<PropertyManagerEntity> {
+    const pm = await this.txHost.tx.findOne(PropertyManagerEntity, {
       where: { id },
-      ...(lockRow ? { lock: { mode: 'for_no_key_update' as const } } : {}),
+      ...(options.lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
     if (!pm) throw new PropertyManagerNotFoundError(id);
     return pm;
   }
 
   /** The realtor, if they belong to `propertyManagerId`; a realtor of another PM is "not found". */
-  async requireRealtorOf(manager: EntityManager, propertyManagerId: number, realtorId: number, lockRow = false): Promise<RealtorEntity> {
-    const realtor = await manager.findOne(RealtorEntity, {
+  async requireRealtorOf(propertyManagerId: number, realtorId: number, options: { lock?: boolean } = {}): Promise<RealtorEntity> {
+    const realtor = await this.txHost.tx.findOne(RealtorEntity, {
       where: { id: realtorId, propertyManagerId },
-      ...(lockRow ? { lock: { mode: 'for_no_key_update' as const } } : {}),
+      ...(options.lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
     if (!realtor) throw new RealtorNotFoundError(realtorId);
     return realtor;
@@ -87,9 +93,9 @@ export class DirectoryService {
    * identity part of a principal; the caller adds roles from the token.
    */
   async findDashboardUser(authUserId: string): Promise<Pick<Principal, 'roles' | 'propertyManagerId' | 'realtorId' | 'realtorPropertyManagerId'>> {
-    const pm = await this.dataSource.getRepository(PropertyManagerEntity).findOne({ where: { authUserId } });
+    const pm = await this.txHost.tx.getRepository(PropertyManagerEntity).findOne({ where: { authUserId } });
     if (pm) return { roles: ['property_manager'], propertyManagerId: pm.id };
-    const realtor = await this.dataSource.getRepository(RealtorEntity).findOne({ where: { authUserId } });
+    const realtor = await this.txHost.tx.getRepository(RealtorEntity).findOne({ where: { authUserId } });
     if (realtor) {
       return { roles: ['realtor'], realtorId: realtor.id, realtorPropertyManagerId: realtor.propertyManagerId };
     }

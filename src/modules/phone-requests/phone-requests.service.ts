@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { findPage, Page } from '../../common/pagination/find-page';
-import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import { CreatePhoneRequestDto } from './dto/phone-request.dto';
 import { PhoneNumberRequestEntity, RequestStatus } from './entities/phone-number-request.entity';
 import { PhoneRequestNotFoundError, RequestNotCancellableError } from './phone-requests.errors';
@@ -15,10 +14,10 @@ export interface RequestFilter {
 /** PMs asking for numbers; requests end fulfilled (a number arrived) or cancelled. */
 @Injectable()
 export class PhoneRequestsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   create(propertyManagerId: number, dto: CreatePhoneRequestDto): Promise<PhoneNumberRequestEntity> {
-    const repository = this.dataSource.getRepository(PhoneNumberRequestEntity);
+    const repository = this.txHost.tx.getRepository(PhoneNumberRequestEntity);
     return repository.save(
       repository.create({
         propertyManagerId,
@@ -29,36 +28,36 @@ export class PhoneRequestsService {
     );
   }
 
-  list(filter: RequestFilter, page: PageQueryDto): Promise<Page<PhoneNumberRequestEntity>> {
-    const query = this.dataSource.getRepository(PhoneNumberRequestEntity).createQueryBuilder('request');
+  list(filter: RequestFilter, page: PageRequest): Promise<Page<PhoneNumberRequestEntity>> {
+    const query = this.txHost.tx.getRepository(PhoneNumberRequestEntity).createQueryBuilder('request');
     if (filter.propertyManagerId !== undefined) {
       query.andWhere('request.property_manager_id = :pm', { pm: filter.propertyManagerId });
     }
     if (filter.status !== undefined) query.andWhere('request.status = :status', { status: filter.status });
-    return findPage(query, page);
+    return paginate(query, page);
   }
 
   /** Cancels one of the PM's own pending requests. */
+  @Transactional()
   async cancel(propertyManagerId: number, requestId: number): Promise<PhoneNumberRequestEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const request = await manager.findOne(PhoneNumberRequestEntity, {
-        where: { id: requestId, propertyManagerId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!request) throw new PhoneRequestNotFoundError(requestId);
-      if (request.status !== 'pending') throw new RequestNotCancellableError(requestId, request.status);
-      request.status = 'cancelled';
-      request.cancelledAt = new Date();
-      return manager.save(request);
+    const manager = this.txHost.tx;
+    const request = await manager.findOne(PhoneNumberRequestEntity, {
+      where: { id: requestId, propertyManagerId },
+      lock: { mode: 'pessimistic_write' },
     });
+    if (!request) throw new PhoneRequestNotFoundError(requestId);
+    if (request.status !== 'pending') throw new RequestNotCancellableError(requestId, request.status);
+    request.status = 'cancelled';
+    request.cancelledAt = new Date();
+    return manager.save(request);
   }
 
   /**
    * Marks every pending request of the PM fulfilled by `numberId`, inside the caller's
    * transaction (the guide: adding a number fulfils the PM's pending requests).
    */
-  async fulfilPending(manager: EntityManager, propertyManagerId: number, numberId: number): Promise<number[]> {
-    const result = await manager
+  async fulfilPending(propertyManagerId: number, numberId: number): Promise<number[]> {
+    const result = await this.txHost.tx
       .createQueryBuilder()
       .update(PhoneNumberRequestEntity)
       .set({ status: 'fulfilled', fulfilledAt: () => 'now()', fulfilledByNumberId: numberId })

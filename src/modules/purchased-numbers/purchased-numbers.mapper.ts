@@ -1,5 +1,5 @@
 import { PurchasedNumberDto } from './dto/purchased-number.dto';
-import { PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
+import { PurchasedPhoneNumberEntity } from '../numbers/entities/purchased-phone-number.entity';
 
 export const toPurchasedNumberDto = (n: PurchasedPhoneNumberEntity): PurchasedNumberDto => ({
   purchased_phone_number_id: n.id,

@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AssignmentsModule } from '../assignments/assignments.module';
 import { DirectoryModule } from '../directory/directory.module';
-import { PhoneRequestsModule } from '../phone-requests/phone-requests.module';
+import { NumbersModule } from '../numbers/numbers.module';
 import { AdminPurchasedNumbersController } from './admin-purchased-numbers.controller';
-import { PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
 import { PurchasedNumbersController } from './purchased-numbers.controller';
 import { PurchasedNumbersService } from './purchased-numbers.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PurchasedPhoneNumberEntity]), DirectoryModule, PhoneRequestsModule, AssignmentsModule],
+  imports: [NumbersModule, DirectoryModule],
   controllers: [AdminPurchasedNumbersController, PurchasedNumbersController],
   providers: [PurchasedNumbersService],
-  exports: [PurchasedNumbersService],
 })
 export class PurchasedNumbersModule {}

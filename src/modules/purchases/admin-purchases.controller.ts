@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { InvalidInputError } from '../../common/errors/domain-error';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
+import { AuditedAs } from '../audit/admin-attempt-auditor';
 import { Authenticated, CurrentActor } from '../auth/authenticated.decorator';
 import type { Actor } from '../auth/principal';
 import { PurchasedNumberDto } from '../purchased-numbers/dto/purchased-number.dto';
@@ -15,7 +16,7 @@ import {
 } from './dto/purchase.dto';
 import { IdempotencyKey } from './idempotency-key.decorator';
 import { NumberReleaseService } from './number-release.service';
-import { toPurchaseOperationDto } from './purchases.mapper';
+import { toPurchaseOperationDto, toPurchaseResultDto } from './purchases.mapper';
 import { PurchasesService } from './purchases.service';
 
 @ApiTags('admin: purchases')
@@ -33,20 +34,21 @@ export class AdminPurchasesController {
    * With an `Idempotency-Key`, a retry returns the first result and never buys again.
    */
   @Post('purchase-phone-number')
+  @AuditedAs('purchased_number.purchase')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: the first result again; other body: 409.' })
-  purchase(
+  async purchase(
     @Body() dto: PurchasePhoneNumberDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<PurchasedPhoneNumberResultDto> {
-    return this.purchases.purchase(dto, idempotencyKey, actor) ;
+    return toPurchaseResultDto(await this.purchases.purchase(dto, idempotencyKey, actor));
   }
 
   /** Automated purchases, newest first; `needs_attention=true` shows the ones the reconciler cannot finish. */
   @Get('purchase-operations')
   async list(@Query() query: ListPurchaseOperationsQueryDto): Promise<PurchaseOperationListDto> {
-    const ops = await this.purchases.list({ state: query.state, needsAttention: query.needs_attention, limit: query.limit });
-    return { purchase_operations: ops.map(toPurchaseOperationDto) };
+    const page = await this.purchases.list({ state: query.state, needsAttention: query.needs_attention }, query);
+    return { purchase_operations: page.items.map(toPurchaseOperationDto), next_cursor: page.nextCursor };
   }
 
   @Get('purchase-operations/:id')
@@ -56,6 +58,7 @@ export class AdminPurchasesController {
 
   /** Gives the number back at VAPI and Twilio; the row stays, `inactive`, for history. */
   @Post('purchased-numbers/:id/release')
+  @AuditedAs('purchased_number.release')
   @HttpCode(200)
   async release(@Param('id', new IdParamPipe()) id: number, @CurrentActor() actor: Actor): Promise<PurchasedNumberDto> {
     return toPurchasedNumberDto(await this.releases.release(id, actor));

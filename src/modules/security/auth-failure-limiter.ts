@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import type { ProblemDetails } from '../../common/errors/problem-details';
+import type { ProblemObserver } from '../../common/errors/problem-observer';
+import { clientIpOf } from '../../common/http/request-context';
 import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../../config/app-config';
 
@@ -18,7 +22,7 @@ interface Window {
  * spray of addresses cannot grow it without limit.
  */
 @Injectable()
-export class AuthFailureLimiter {
+export class AuthFailureLimiter implements ProblemObserver {
   private readonly windows = new LRUCache<string, Window>({ max: 50_000 });
   private readonly limit: number;
   private readonly windowMs: number;
@@ -34,6 +38,11 @@ export class AuthFailureLimiter {
     const window = this.windows.get(keyOf(ip));
     if (!window || window.resetAt <= now || window.failures < this.limit) return 0;
     return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+  }
+
+  /** Every refused credential counts against its address. */
+  observe(request: FastifyRequest, body: ProblemDetails): void {
+    if (body.status === 401) this.recordFailure(clientIpOf(request));
   }
 
   recordFailure(ip: string, now = Date.now()): void {

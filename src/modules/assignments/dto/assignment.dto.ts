@@ -1,6 +1,6 @@
 import { IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { PurchasedNumberDto } from '../../purchased-numbers/dto/purchased-number.dto';
-import { ASSIGNEE_TYPES, type AssigneeType } from '../../purchased-numbers/entities/purchased-phone-number.entity';
+import { ASSIGNEE_TYPES, type AssigneeType } from '../../numbers/entities/purchased-phone-number.entity';
 
 export class AssignNumberDto {
   /** @example 1 */

@@ -3,7 +3,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Max, Min } from 
 import { IsE164PhoneNumber } from '../../../common/phone/is-e164-phone-number.decorator';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { RealtorDto } from '../../directory/dto/realtor.dto';
-import { NUMBER_STATUSES, type AssigneeType, type NumberStatus } from '../entities/purchased-phone-number.entity';
+import { NUMBER_STATUSES, type AssigneeType, type NumberStatus } from '../../numbers/entities/purchased-phone-number.entity';
 
 export class AddPurchasedNumberDto {
   /** The PM the number is for. @example 1 */

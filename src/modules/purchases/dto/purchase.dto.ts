@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PURCHASE_STATES, type PurchaseState } from '../entities/purchase-operation.entity';
 
 export class PurchasePhoneNumberDto {
@@ -35,7 +36,7 @@ export class PurchasedPhoneNumberResultDto {
   sandbox?: boolean;
 }
 
-export class ListPurchaseOperationsQueryDto {
+export class ListPurchaseOperationsQueryDto extends PageQueryDto {
   /** Only operations in this state. */
   @IsOptional() @IsIn(PURCHASE_STATES, { message: `state must be one of: ${PURCHASE_STATES.join(', ')}` })
   state?: PurchaseState;
@@ -43,10 +44,6 @@ export class ListPurchaseOperationsQueryDto {
   /** Only unfinished operations the reconciler has already tried and not yet finished. */
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
   needs_attention?: boolean;
-
-  /** 1 to 200, newest first. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  limit: number = 50;
 }
 
 export class PurchaseOperationDto {
@@ -72,4 +69,6 @@ export class PurchaseOperationDto {
 
 export class PurchaseOperationListDto {
   purchase_operations: PurchaseOperationDto[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: string | null;
 }

@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { PurchasedPhoneNumberResultDto } from '../dto/purchase.dto';
 
 export const PURCHASE_STATES = ['started', 'buying', 'registering', 'recording', 'releasing', 'succeeded', 'failed'] as const;
 export type PurchaseState = (typeof PURCHASE_STATES)[number];
@@ -13,8 +12,20 @@ export interface StoredError {
   message: string;
 }
 
-/** The guide's purchase response, kept for replays. */
-export type PurchaseResult = PurchasedPhoneNumberResultDto;
+/** What a purchase produced, kept for replays; the response is built from it at the edge. */
+export interface PurchaseOutcome {
+  purchasedPhoneNumberId: number;
+  phoneNumber: string;
+  twilioSid: string;
+  vapiPhoneNumberId: string;
+  status: string;
+  propertyManagerId: number;
+  sandbox: boolean;
+}
+
+/** Unfinished after this many reconciler passes: shown to admins as needing attention. */
+export const NEEDS_ATTENTION_ATTEMPTS = 3;
+export const needsAttention = (op: Pick<PurchaseOperationEntity, 'state' | 'attempts'>) => !isFinal(op.state) && op.attempts >= NEEDS_ATTENTION_ATTEMPTS;
 
 /** Who started the purchase; the reconciler audits in their name. */
 export interface StoredActor {
@@ -72,9 +83,9 @@ export class PurchaseOperationEntity {
   @Column('jsonb')
   actor: StoredActor;
 
-  /** The success response body, kept for replays. */
+  /** What the purchase produced, kept for replays. */
   @Column('jsonb', { nullable: true })
-  result: PurchaseResult | null;
+  result: PurchaseOutcome | null;
 
   /** The error response the first caller got (also set while the outcome is still being resolved). */
   @Column('jsonb', { nullable: true })
@@ -96,4 +107,11 @@ export class PurchaseOperationEntity {
 
   @Column('timestamptz', { name: 'finished_at', nullable: true })
   finishedAt: Date | null;
+
+  /** Which worker (a request or a reconciler pass, on any instance) owns the operation now, and until when. */
+  @Column('uuid', { name: 'lease_owner', nullable: true })
+  leaseOwner: string | null;
+
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt: Date | null;
 }

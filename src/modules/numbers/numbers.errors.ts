@@ -18,3 +18,9 @@ export class NumberReleasedError extends ConflictError {
     super('number_released', `Number ${id} was released to its provider and cannot be used again.`);
   }
 }
+
+export class NoNumberAssignedError extends NotFoundError {
+  constructor() {
+    super('no_number_assigned', 'No phone number is assigned to you.');
+  }
+}

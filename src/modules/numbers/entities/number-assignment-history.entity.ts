@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { AssigneeType } from '../../purchased-numbers/entities/purchased-phone-number.entity';
+import type { AssigneeType } from './purchased-phone-number.entity';
 
 export type AssignmentEndReason = 'unassigned' | 'reassigned' | 'deactivated' | 'released';
 

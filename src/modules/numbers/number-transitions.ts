@@ -1,0 +1,100 @@
+import type { AssignmentEndReason } from './entities/number-assignment-history.entity';
+import type { AssigneeType, NumberStatus } from './entities/purchased-phone-number.entity';
+import { NumberReleasedError, NumberStateConflictError } from './numbers.errors';
+
+/** Who may hold a number: its owning PM, or one of that PM's realtors. */
+export type Assignee = { type: 'property_manager' } | { type: 'realtor'; realtorId: number };
+
+/** The part of a number its life changes; the rules below work on it without a database. */
+export interface NumberState {
+  id: number;
+  propertyManagerId: number;
+  status: NumberStatus;
+  assignedToType: AssigneeType | null;
+  assignedRealtorId: number | null;
+  assignedAt: Date | null;
+  releasedAt: Date | null;
+}
+
+/** A finished assignment period, as the history keeps it. */
+export interface EndedAssignment {
+  purchasedPhoneNumberId: number;
+  assignedToType: AssigneeType;
+  propertyManagerId: number;
+  realtorId: number | null;
+  assignedAt: Date;
+  unassignedAt: Date;
+  endReason: AssignmentEndReason;
+}
+
+/**
+ * The rules of a number's life: `available` ⇄ `assigned`, either → `inactive`, `inactive` →
+ * `available` unless released. Each function checks the rule, changes the state in place and
+ * returns the assignment period it ended, if any, for the history.
+ */
+export const NumberTransitions = {
+  assign(number: NumberState, to: Assignee, now: Date): void {
+    if (number.releasedAt) throw new NumberReleasedError(number.id);
+    if (number.status !== 'available') {
+      throw new NumberStateConflictError(number.id, number.status, 'only an available number can be assigned (unassign it first)');
+    }
+    number.status = 'assigned';
+    number.assignedToType = to.type;
+    number.assignedRealtorId = to.type === 'realtor' ? to.realtorId : null;
+    number.assignedAt = now;
+  },
+
+  unassign(number: NumberState, now: Date): EndedAssignment {
+    if (number.status !== 'assigned') {
+      throw new NumberStateConflictError(number.id, number.status, 'only an assigned number can be unassigned');
+    }
+    return NumberTransitions.endAssignment(number, 'unassigned', now)!;
+  },
+
+  /** Ends the current assignment, if any (the number becomes available); no rule to break. */
+  endAssignment(number: NumberState, reason: AssignmentEndReason, now: Date): EndedAssignment | undefined {
+    if (number.status !== 'assigned' || !number.assignedToType || !number.assignedAt) return undefined;
+    const ended: EndedAssignment = {
+      purchasedPhoneNumberId: number.id,
+      assignedToType: number.assignedToType,
+      propertyManagerId: number.propertyManagerId,
+      realtorId: number.assignedRealtorId,
+      assignedAt: number.assignedAt,
+      // Clocks of app and database differ slightly; a period never ends before it began.
+      unassignedAt: now < number.assignedAt ? number.assignedAt : now,
+      endReason: reason,
+    };
+    number.status = 'available';
+    number.assignedToType = null;
+    number.assignedRealtorId = null;
+    number.assignedAt = null;
+    return ended;
+  },
+
+  deactivate(number: NumberState, now: Date): EndedAssignment | undefined {
+    if (number.status === 'inactive') throw new NumberStateConflictError(number.id, number.status, 'it is already inactive');
+    const ended = NumberTransitions.endAssignment(number, 'deactivated', now);
+    number.status = 'inactive';
+    return ended;
+  },
+
+  reactivate(number: NumberState): void {
+    if (number.releasedAt) throw new NumberReleasedError(number.id);
+    if (number.status !== 'inactive') throw new NumberStateConflictError(number.id, number.status, 'only an inactive number can be reactivated');
+    number.status = 'available';
+  },
+
+  /** Checked before the providers are asked to take the number back. */
+  assertReleasable(number: NumberState): void {
+    if (number.releasedAt) throw new NumberReleasedError(number.id);
+  },
+
+  /** The providers have taken it back: it stays, inactive, for history. */
+  recordRelease(number: NumberState, now: Date): EndedAssignment | undefined {
+    NumberTransitions.assertReleasable(number);
+    const ended = NumberTransitions.endAssignment(number, 'released', now);
+    number.status = 'inactive';
+    number.releasedAt = now;
+    return ended;
+  },
+};
