@@ -19,19 +19,16 @@ export interface ContractViolation {
 
 interface Ledger {
   violations: ContractViolation[];
-  validated: Record<Provider, number>;
   unflushed: Record<Provider, number>;
 }
 
 /** One per test file (global, so every module instance of this file shares it). */
 const ledger: Ledger = ((globalThis as Record<string, unknown>).__providerContractLedger ??= {
   violations: [],
-  validated: { twilio: 0, vapi: 0 },
   unflushed: { twilio: 0, vapi: 0 },
 }) as Ledger;
 
 export function recordValidated(provider: Provider): void {
-  ledger.validated[provider] += 1;
   ledger.unflushed[provider] += 1;
 }
 
@@ -44,10 +41,6 @@ export function takeViolations(owner?: object): ContractViolation[] {
   const taken = ledger.violations.filter((v) => !owner || v.owner === owner);
   ledger.violations = ledger.violations.filter((v) => !taken.includes(v));
   return taken;
-}
-
-export function validatedCount(provider: Provider): number {
-  return ledger.validated[provider];
 }
 
 /** Appends this worker's counts since the last flush to the run's tally. */
