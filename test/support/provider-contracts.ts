@@ -39,6 +39,16 @@ const PROSE_LIMITS: Record<Provider, Record<string, { field: string; maxLength: 
   vapi: {},
 };
 
+/**
+ * The stand-ins' answers checked against the response schemas. VAPI's list, get and delete answer
+ * with the very objects its create answered (checked there); compiling their five-way `oneOf`
+ * again would cost seconds per test file.
+ */
+const ANSWERS_CHECKED: Record<Provider, string[]> = {
+  twilio: ['ListAvailablePhoneNumberLocal', 'CreateIncomingPhoneNumber', 'ListIncomingPhoneNumber'],
+  vapi: ['PhoneNumberController_create'],
+};
+
 const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** Formats the contracts use beyond JSON Schema's own; what each means is taken from its description. */
@@ -81,10 +91,8 @@ export class ProviderContract {
     });
     await api.init();
     // Compile every validator now (quick mode would on first use, inside a request's time budget).
-    for (const operation of api.getOperations()) {
-      api.validator.getRequestValidatorsForOperation(operation.operationId!);
-      api.validator.getStatusBasedResponseValidatorForOperation(operation.operationId!);
-    }
+    for (const operation of api.getOperations()) api.validator.getRequestValidatorsForOperation(operation.operationId!);
+    for (const operationId of ANSWERS_CHECKED[provider]) api.validator.getStatusBasedResponseValidatorForOperation(operationId);
     return new ProviderContract(provider, api);
   }
 
@@ -127,7 +135,7 @@ export class ProviderContract {
 
   /** Checks one of the stand-in's own successful answers, so the stand-ins speak the contract too. */
   checkResponse(operationId: string, status: number, body: unknown): string[] {
-    if (body === undefined) return []; // e.g. 204
+    if (body === undefined || !ANSWERS_CHECKED[this.provider].includes(operationId)) return []; // 204; see ANSWERS_CHECKED
     const result = this.api.validateResponse(body, operationId, status);
     return (result.errors ?? []).map((e) => `${operationId} answer ${status}: ${e.instancePath || '/'} ${e.message}`);
   }
