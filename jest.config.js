@@ -40,6 +40,8 @@ module.exports = {
       rootDir: '.',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // A request to a provider stand-in that breaks the provider's contract fails the test that sent it.
+      setupFilesAfterEnv: ['<rootDir>/test/support/provider-contract-guard.ts'],
       transform,
       transformIgnorePatterns,
     },

@@ -51,7 +51,9 @@ describe('POST /admin/purchase-phone-number (live, stand-ins)', () => {
       SmsUrl: `${s.vapi.url}/twilio/sms`,
       FriendlyName: expect.stringMatching(new RegExp(`^PM ${pm.id} purchase [0-9a-f-]{36}$`)),
     });
-    // What VAPI got: an import of that Twilio number with our webhook and its secret header.
+    const operationId = /^PM \d+ purchase ([0-9a-f-]{36})$/.exec(buy.body.FriendlyName)![1];
+    // What VAPI got: an import of that Twilio number with our webhook and its secret header, named
+    // within VAPI's 40 characters by the PM and the operation's first 8 hex digits.
     const [create] = s.vapi.requestsFor('create');
     expect(create.headers.authorization).toBe(`Bearer ${s.vapi.apiKey}`);
     expect(create.body).toEqual({
@@ -59,7 +61,7 @@ describe('POST /admin/purchase-phone-number (live, stand-ins)', () => {
       number: '+14125550101',
       twilioAccountSid: s.twilio.accountSid,
       twilioAuthToken: 'stand-in-token',
-      name: buy.body.FriendlyName,
+      name: `PM ${pm.id} op ${operationId.slice(0, 8)}`,
       assistantId: 'assistant-stand-in',
       server: { url: 'https://pn.example.test/vapi/webhook', headers: { 'x-vapi-secret': 'webhook-secret-stand-in' } },
     });
@@ -76,7 +78,7 @@ describe('POST /admin/purchase-phone-number (live, stand-ins)', () => {
 
     const ops = await t.http.get('/admin/purchase-operations?state=succeeded', admin());
     expect(ops.status).toBe(200);
-    expect(ops.body.purchase_operations[0]).toMatchObject({ state: 'succeeded', phone_number: '+14125550101', purchased_phone_number_id: res.body.purchased_phone_number_id, sandbox: false });
+    expect(ops.body.purchase_operations[0]).toMatchObject({ operation_id: operationId, state: 'succeeded', phone_number: '+14125550101', purchased_phone_number_id: res.body.purchased_phone_number_id, sandbox: false });
   });
 
   describe('Idempotency-Key', () => {

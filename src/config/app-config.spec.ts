@@ -11,8 +11,14 @@ describe('loadConfig', () => {
   });
 
   it('accepts the guide\'s credential names', () => {
-    const config = loadConfig({ TWILIO_ACCOUNT_SID2: 'AC1', TWILIO_AUTH_TOKEN2: 't', VAPI_API_KEY2: 'k', VAPI_ASSISTANT_ID2: 'a' });
-    expect(config.telephony).toMatchObject({ twilioAccountSid: 'AC1', twilioAuthToken: 't', vapiApiKey: 'k', vapiAssistantId: 'a', mode: 'live' });
+    const config = loadConfig({ TWILIO_ACCOUNT_SID2: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN2: 't', VAPI_API_KEY2: 'k', VAPI_ASSISTANT_ID2: 'a' });
+    expect(config.telephony).toMatchObject({ twilioAccountSid: 'AC0123456789abcdef0123456789abcdef', twilioAuthToken: 't', vapiApiKey: 'k', vapiAssistantId: 'a', mode: 'live' });
+  });
+
+  it("refuses a Twilio account SID that Twilio's contract does not allow", () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC123' })).toThrow(/TWILIO_ACCOUNT_SID must be a Twilio account SID/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID2: 'ac0123456789abcdef0123456789abcdef' })).toThrow(/TWILIO_ACCOUNT_SID2/);
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: 'AC0123456789ABCDEF0123456789abcdef' }).telephony.twilioAccountSid).toBe('AC0123456789ABCDEF0123456789abcdef');
   });
 
   it('never falls back to sandbox in production', () => {

@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIpOrCidr } from '../common/http/ip-allowlist';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 export type TelephonyMode = 'live' | 'sandbox';
 export type NodeEnv = 'development' | 'production' | 'test';
 
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Twilio's contract: every request names the account in its path as `AC` and 32 hex digits. */
+const TWILIO_ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const sidMessage = (name: string) => `${name} must be a Twilio account SID: AC followed by 32 hex digits`;
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -75,12 +79,12 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['live', 'sandbox'])
   TELEPHONY_MODE?: TelephonyMode;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_ACCOUNT_SID?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(TWILIO_ACCOUNT_SID, { message: sidMessage('TWILIO_ACCOUNT_SID') }) TWILIO_ACCOUNT_SID?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_AUTH_TOKEN?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_API_KEY?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_ASSISTANT_ID?: string;
   // The guide's names, accepted as aliases.
-  @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_ACCOUNT_SID2?: string;
+  @IsOptional() @Transform(emptyToUndefined) @Matches(TWILIO_ACCOUNT_SID, { message: sidMessage('TWILIO_ACCOUNT_SID2') }) TWILIO_ACCOUNT_SID2?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() TWILIO_AUTH_TOKEN2?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_API_KEY2?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() VAPI_ASSISTANT_ID2?: string;

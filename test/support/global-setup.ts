@@ -6,6 +6,7 @@ import { dataSourceOptions, migrateWithLock } from '../../src/database/data-sour
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient, withDatabase } from './test-database';
 import { freePort } from './free-port';
+import { CONTRACT_TALLY_DIR_ENV } from './contract-ledger';
 
 /**
  * Starts an embedded PostgreSQL (or uses TEST_DATABASE_URL) and builds a migrated template
@@ -32,6 +33,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await dataSource.destroy();
   }
+  process.env[CONTRACT_TALLY_DIR_ENV] = mkdtempSync(join(tmpdir(), 'pn-provider-contracts-'));
   process.env[SERVER_URL_ENV] = serverUrl;
   process.env[TEMPLATE_ENV] = template;
 }

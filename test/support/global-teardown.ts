@@ -1,8 +1,18 @@
 import { rmSync } from 'node:fs';
 import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
+import { CONTRACT_TALLY_DIR_ENV, readTally } from './contract-ledger';
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
+  const tallyDir = process.env[CONTRACT_TALLY_DIR_ENV];
+  if (tallyDir) {
+    const tally = readTally(tallyDir);
+    // One line for the record: how many requests the service sent to the stand-ins, all checked against the contracts.
+    process.stdout.write(
+      `\nprovider contracts: ${tally.twilio + tally.vapi} requests validated (Twilio ${tally.twilio}, VAPI ${tally.vapi}), ${tally.violations} violations\n`,
+    );
+    rmSync(tallyDir, { recursive: true, force: true });
+  }
   const serverUrl = process.env[SERVER_URL_ENV];
   const template = process.env[TEMPLATE_ENV];
   if (serverUrl && template) {

@@ -1,10 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { ContractViolation, flushTally, Provider, recordValidated, recordViolation, takeViolations } from './contract-ledger';
+import { ProviderContract } from './provider-contracts';
 
 /**
  * Small HTTP servers on 127.0.0.1 speaking Twilio's and VAPI's wire formats (PROVIDERS.md),
  * with switchable faults per step, so the real SDKs can be driven through every failure.
+ *
+ * Every request they receive is first checked against the provider's published OpenAPI contract
+ * (`provider-contracts.ts`): one that breaks it is answered 400, as the provider would, and
+ * recorded; `provider-contract-guard.ts` then fails the test that sent it. Their own successful
+ * answers are checked against the contract too, so they never hand the service something the
+ * real provider could not.
  */
 export type Fault =
   /** A definite refusal: the provider's error body with this status (and Twilio code). */
@@ -31,8 +39,14 @@ interface Reply {
   body?: unknown;
 }
 
+const contracts = new Map<Provider, Promise<ProviderContract>>();
+const contractOf = (provider: Provider) => contracts.get(provider) ?? contracts.set(provider, ProviderContract.load(provider)).get(provider)!;
+
 abstract class StandIn<Step extends string> {
   readonly requests: RecordedRequest[] = [];
+  private contract?: ProviderContract;
+  /** Requests checked against the contract by this stand-in. */
+  validated = 0;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly faults = new Map<Step, Array<{ fault: Fault; times: number }>>();
@@ -59,6 +73,7 @@ abstract class StandIn<Step extends string> {
   }
 
   async start(): Promise<this> {
+    this.contract = await contractOf(this.provider);
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -72,16 +87,28 @@ abstract class StandIn<Step extends string> {
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    // Whatever no test has been failed for yet fails the hook that stops the stand-in.
+    const left = takeViolations(this);
+    flushTally(left.length);
+    if (left.length > 0) throw new Error(`Requests that break ${this.provider}'s contract:\n${left.map((v) => `  - ${v.message}`).join('\n')}`);
+  }
+
+  /** Removes and returns the contract violations this stand-in recorded (for tests that send them on purpose). */
+  takeViolations(): ContractViolation[] {
+    return takeViolations(this);
   }
 
   requestsFor(step: Step): RecordedRequest[] {
     return this.requests.filter((r) => this.stepOf(r.method, r.path) === step);
   }
 
+  protected abstract readonly provider: Provider;
   protected abstract stepOf(method: string, path: string): Step | undefined;
   protected abstract process(step: Step | undefined, request: RecordedRequest): Reply;
   protected abstract errorBody(status: number, code?: number): unknown;
   protected abstract contentType(): string;
+  /** The provider's answer to a request that breaks its contract. */
+  protected abstract violationBody(messages: string[]): unknown;
 
   private nextFault(step: Step): Fault | undefined {
     const list = this.faults.get(step);
@@ -98,13 +125,32 @@ abstract class StandIn<Step extends string> {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const type = String(req.headers['content-type'] ?? '');
-    const body = !raw ? undefined : type.includes('json') ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
+    let body: unknown;
+    let unreadable: string | undefined;
+    try {
+      body = !raw ? undefined : type.includes('json') ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
+    } catch {
+      unreadable = `${req.method} ${url.pathname}: the body is not the JSON its Content-Type says`;
+    }
     const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
     this.requests.push(request);
     const step = this.stepOf(request.method, request.path);
+
+    const check = unreadable ? { violations: [unreadable], operationId: undefined } : this.contract!.check(request);
+    this.validated += 1;
+    recordValidated(this.provider);
+    const violate = (messages: string[]) => {
+      for (const message of messages) recordViolation({ owner: this, provider: this.provider, message });
+    };
+    if (check.violations.length > 0) {
+      violate(check.violations);
+      res.writeHead(400, { 'content-type': this.contentType() }).end(JSON.stringify(this.violationBody(check.violations)));
+      return;
+    }
     const fault = step ? this.nextFault(step) : undefined;
 
     const send = (reply: Reply) => {
+      if (reply.status < 300 && check.operationId) violate(this.contract!.checkResponse(check.operationId, reply.status, reply.body).map((m) => `stand-in's own answer: ${m}`));
       if (reply.body === undefined) {
         res.writeHead(reply.status).end();
       } else {
@@ -154,8 +200,13 @@ const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-zA-Z]+)\//;
 
 /** Twilio's REST API: search, buy, list by number, release. */
 export class TwilioStandIn extends StandIn<TwilioStep> {
+  protected readonly provider = 'twilio';
   /** What is for sale, in search order. */
   forSale: string[] = [];
+  /** Entries without a number (`phone_number: null`, which the contract allows) listed before the numbers for sale. */
+  entriesWithoutNumber = 0;
+  /** Buys answered 201 with `sid: null` (the contract allows it); the number is bought all the same. */
+  buysAnsweredWithoutSid = 0;
   readonly owned = new Map<string, TwilioNumber>();
   /** Released numbers cannot be bought back (21422), as at Twilio. */
   readonly released = new Set<string>();
@@ -201,6 +252,10 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     return { code, message: `stand-in error ${code}`, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
   }
 
+  protected violationBody(messages: string[]) {
+    return { message: `Invalid request: ${messages.join('; ')}`, status: 400 };
+  }
+
   protected process(step: TwilioStep | undefined, r: RecordedRequest): Reply {
     const account = ACCOUNT_PATH.exec(r.path)?.[1];
     const expectedAuth = `Basic ${Buffer.from(`${this.accountSid}:stand-in-token`).toString('base64')}`;
@@ -209,11 +264,12 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
       case 'search': {
         const prefix = `+1${r.query.AreaCode}`;
         const free = this.forSale.filter((n) => n.startsWith(prefix) && !this.owned.has(n) && !this.released.has(n));
-        const page = free.slice(0, Number(r.query.PageSize ?? 50)).map((n) => ({
+        const listed = [...Array.from({ length: this.entriesWithoutNumber }, () => null), ...free];
+        const page = listed.slice(0, Number(r.query.PageSize ?? 50)).map((n) => ({
           phone_number: n,
-          friendly_name: `(${n.slice(2, 5)}) ${n.slice(5, 8)}-${n.slice(8)}`,
+          friendly_name: n && `(${n.slice(2, 5)}) ${n.slice(5, 8)}-${n.slice(8)}`,
           iso_country: 'US',
-          capabilities: { voice: true, SMS: true, MMS: true },
+          capabilities: { voice: true, sms: true, mms: true },
         }));
         return { status: 200, body: { available_phone_numbers: page } };
       }
@@ -230,6 +286,10 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         };
         this.owned.set(phone, bought);
         this.purchases.push(bought);
+        if (this.buysAnsweredWithoutSid > 0) {
+          this.buysAnsweredWithoutSid -= 1;
+          return { status: 201, body: { ...bought, sid: null } };
+        }
         return { status: 201, body: bought };
       }
       case 'lookup': {
@@ -267,6 +327,7 @@ export interface VapiNumber {
 
 /** VAPI's phone-number API: create (import from Twilio), list, get, delete. */
 export class VapiStandIn extends StandIn<VapiStep> {
+  protected readonly provider = 'vapi';
   readonly numbers = new Map<string, VapiNumber>();
   readonly apiKey = `vapi-key-${randomUUID()}`;
 
@@ -289,6 +350,10 @@ export class VapiStandIn extends StandIn<VapiStep> {
   protected errorBody(status: number) {
     const error = status === 404 ? 'Not Found' : status >= 500 ? 'Service Unavailable' : 'Bad Request';
     return { statusCode: status, error, message: [`stand-in ${error.toLowerCase()}`] };
+  }
+
+  protected violationBody(messages: string[]) {
+    return { statusCode: 400, error: 'Bad Request', message: messages };
   }
 
   protected process(step: VapiStep | undefined, r: RecordedRequest): Reply {
@@ -340,8 +405,9 @@ export async function startStandIns(): Promise<{ twilio: TwilioStandIn; vapi: Va
       PUBLIC_BASE_URL: 'https://pn.example.test',
     },
     stop: async () => {
-      await twilio.stop();
-      await vapi.stop();
+      const stopped = await Promise.allSettled([twilio.stop(), vapi.stop()]);
+      const failed = stopped.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

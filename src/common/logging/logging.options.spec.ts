@@ -41,7 +41,7 @@ describe('log redaction', () => {
 
   it('redacts credentials in logged objects and HTTP client errors', () => {
     const error = Object.assign(new Error('Request failed with status code 500'), {
-      config: { auth: { username: 'AC123', password: secrets.twilio }, headers: { Authorization: `Basic ${secrets.twilio}` } },
+      config: { auth: { username: 'AC0123456789abcdef0123456789abcdef', password: secrets.twilio }, headers: { Authorization: `Basic ${secrets.twilio}` } },
       request: { _header: `POST / HTTP/1.1\r\nAuthorization: Basic ${secrets.twilio}` },
     });
     const out = logged((logger) => {

@@ -17,7 +17,7 @@ describe('TelephonySettings', () => {
   it("accepts the guide's …2 names and points Twilio's webhooks at VAPI", () => {
     const settings = new TelephonySettings(
       loadConfig({
-        TWILIO_ACCOUNT_SID2: 'AC1',
+        TWILIO_ACCOUNT_SID2: 'AC0123456789abcdef0123456789abcdef',
         TWILIO_AUTH_TOKEN2: 't',
         VAPI_API_KEY2: 'k',
         PUBLIC_BASE_URL: 'https://pn.example.com/',

@@ -35,11 +35,15 @@ export interface TwilioSettings {
   timeoutMs: number;
 }
 
+/** Twilio's contract declares every field of an incoming number nullable. */
 interface TwilioIncomingNumber {
-  sid: string;
-  phoneNumber: string;
+  sid: string | null;
+  phoneNumber: string | null;
   friendlyName?: string | null;
 }
+
+/** The only SIDs Twilio's contract has for incoming numbers (`DeleteIncomingPhoneNumber`'s `Sid`). */
+const INCOMING_NUMBER_SID = /^PN[0-9a-fA-F]{32}$/;
 
 /** Our Twilio account, through the official SDK. */
 export class TwilioNumberProvider extends NumberProvider {
@@ -55,7 +59,13 @@ export class TwilioNumberProvider extends NumberProvider {
 
   async searchAvailable(areaCode: string, limit: number): Promise<string[]> {
     const found = await this.call(() => this.client.availablePhoneNumbers('US').local.list({ areaCode: Number(areaCode), limit }));
-    return found.map((n) => n.phoneNumber);
+    // The contract lets an entry come without its number (`phone_number` nullable): such an entry cannot be bought.
+    const usable = found.map((n) => n.phoneNumber as string | null).filter((n): n is string => Boolean(n));
+    if (found.length > 0 && usable.length === 0) {
+      // Twilio answered, but with nothing we can buy: its failure, not "none for sale" and never the caller's.
+      throw new ProviderError('twilio', 'refused', 'server_error', `Twilio listed ${found.length} numbers in area code ${areaCode}, none with a phone number`, 200, 'no_usable_number');
+    }
+    return usable;
   }
 
   async buy(input: BuyNumberInput): Promise<OwnedNumber> {
@@ -67,16 +77,22 @@ export class TwilioNumberProvider extends NumberProvider {
         friendlyName: input.friendlyName,
       }),
     );
-    return toOwned(bought);
+    // A 201 without a SID leaves us unable to manage the number: treat it as an unknown outcome, so
+    // the purchase looks the number up instead of assuming either way.
+    if (!bought.sid) throw new ProviderError('twilio', 'unknown', 'server_error', `Twilio answered the purchase of ${input.phoneNumber} without a SID`, 201);
+    return toOwned({ ...bought, phoneNumber: bought.phoneNumber ?? input.phoneNumber });
   }
 
   async findOwned(phoneNumber: string): Promise<OwnedNumber | null> {
     const found = await this.call(() => this.client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));
-    const match = found.find((n) => n.phoneNumber === phoneNumber);
+    const match = found.find((n) => n.phoneNumber === phoneNumber && n.sid);
     return match ? toOwned(match) : null;
   }
 
   async release(sid: string): Promise<void> {
+    // A SID outside Twilio's contract (e.g. one typed in by hand) names nothing there: Twilio
+    // would only refuse the request. Like a 404, that means there is nothing to give back.
+    if (!INCOMING_NUMBER_SID.test(sid)) return;
     await deleteIgnoringGone(() => this.call(() => this.client.incomingPhoneNumbers(sid).remove()));
   }
 
@@ -85,7 +101,7 @@ export class TwilioNumberProvider extends NumberProvider {
   }
 }
 
-const toOwned = (n: TwilioIncomingNumber): OwnedNumber => ({ sid: n.sid, phoneNumber: n.phoneNumber, friendlyName: n.friendlyName ?? null });
+const toOwned = (n: TwilioIncomingNumber): OwnedNumber => ({ sid: n.sid!, phoneNumber: n.phoneNumber!, friendlyName: n.friendlyName ?? null });
 
 function toProviderError(error: unknown): ProviderError {
   if (error instanceof twilio.RestException) {

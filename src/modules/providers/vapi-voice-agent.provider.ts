@@ -11,6 +11,8 @@ export interface VapiSettings {
   timeoutMs: number;
 }
 
+const VAPI_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** VAPI, through the official SDK. */
 export class VapiVoiceAgentProvider extends VoiceAgentProvider {
   readonly sandbox = false;
@@ -53,6 +55,9 @@ export class VapiVoiceAgentProvider extends VoiceAgentProvider {
   }
 
   async remove(id: string): Promise<void> {
+    // VAPI's contract identifies phone numbers by UUID; any other id (e.g. one typed in by hand)
+    // names nothing there and would only be refused. Like a 404: nothing to remove.
+    if (!VAPI_ID.test(id)) return;
     await deleteIgnoringGone(() => this.call(() => this.client.phoneNumbers.delete({ id })));
   }
 

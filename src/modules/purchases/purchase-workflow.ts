@@ -9,6 +9,7 @@ import { VoiceAgentProvider } from '../providers/voice-agent-provider';
 import { PurchaseOperationEntity, PurchaseState, StoredError } from './entities/purchase-operation.entity';
 import { describeError } from './purchase-errors-text';
 import { PurchaseLedger } from './purchase-ledger';
+import { twilioFriendlyNameOf, vapiNameOf } from './provider-names';
 
 const SEARCH_LIMIT = 5;
 
@@ -108,7 +109,7 @@ export class PurchaseWorkflow {
         phoneNumber,
         voiceUrl: this.telephony.vapiInboundVoiceUrl,
         smsUrl: this.telephony.vapiInboundSmsUrl,
-        friendlyName: friendlyNameOf(op),
+        friendlyName: twilioFriendlyNameOf(op),
       });
       this.ledger.log('log', op, `bought ${phoneNumber} (${bought.sid})`);
       return this.ledger.transition(op, owner, 'registering', { twilioSid: bought.sid });
@@ -142,7 +143,7 @@ export class PurchaseWorkflow {
     try {
       const registered = await this.voice.register({
         phoneNumber,
-        name: friendlyNameOf(op),
+        name: vapiNameOf(op),
         serverUrl: this.telephony.webhookUrl,
         serverSecret: this.telephony.webhookSecret,
       });
@@ -214,7 +215,5 @@ export function providerFailure(error: ProviderError, code: string, what: string
   return err(error.isTimeout ? 'upstream_timeout' : 'upstream_failed', code, `${what}: ${detail}.`);
 }
 
-/** Twilio's FriendlyName and VAPI's name carry the operation id: a crashed purchase is found by it. */
-export const friendlyNameOf = (op: PurchaseOperationEntity) => `PM ${op.propertyManagerId} purchase ${op.id}`;
-
+/** Twilio's FriendlyName carries the operation id (`provider-names.ts`): a crashed purchase finds its number by it. */
 const isOurs = (owned: OwnedNumber, op: PurchaseOperationEntity) => Boolean(owned.friendlyName?.includes(op.id));
