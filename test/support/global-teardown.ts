@@ -1,8 +1,17 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CONFORMANCE_COUNT_ENV } from './openapi-conformance';
 import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
+  const countFile = process.env[CONFORMANCE_COUNT_ENV];
+  if (countFile) {
+    const marks = readFileSync(countFile, 'utf8');
+    const checked = marks.split('c').length - 1;
+    process.stdout.write(`\nOpenAPI conformance: ${checked} responses checked against the document (${marks.length - checked} to routes it does not describe)\n`);
+    rmSync(dirname(countFile), { recursive: true, force: true });
+  }
   const serverUrl = process.env[SERVER_URL_ENV];
   const template = process.env[TEMPLATE_ENV];
   if (serverUrl && template) {
