@@ -29,6 +29,8 @@ export interface EmbeddedPostgresOptions {
    */
   runtimeDir?: string;
   log?: (message: string) => void;
+  /** Things the operator should know (default: stderr). */
+  warn?: (message: string) => void;
 }
 
 /** A start-up problem with a one-line explanation naming the path and the fix. */
@@ -188,6 +190,15 @@ export class EmbeddedPostgresServer {
       this.makeRuntimeDir();
       mkdirSync(dirname(cluster), { recursive: true, mode: 0o700 });
       chownSync(dirname(cluster), runAs.uid, runAs.gid);
+      if (existsSync(cluster)) {
+        // Left by an earlier checkout at this path whose DATA_DIR (pointer and password) is gone:
+        // it cannot be opened without that password, so keep it aside rather than delete it.
+        const aside = `${cluster}.previous-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        renameSync(cluster, aside);
+        (this.options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+          `An earlier embedded PostgreSQL cluster for ${this.dataDir} had no pointer or password left in it; moved to ${aside} (delete it if unneeded).`,
+        );
+      }
       writeFileSync(
         pointer,
         `${cluster}\n` +
