@@ -164,6 +164,17 @@ describe('start-up with DATA_DIR inside a 0700 directory', () => {
     expect(((await listed.json()) as any).property_managers.map((p: { name: string }) => p.name)).toEqual(['Ada Root']);
     second.child.kill('SIGTERM');
     await exited(second.child);
+
+    // DATA_DIR deleted (pointer and password gone): the next start begins empty, and as root the
+    // old cluster it can no longer open is kept aside, not reused with the wrong password.
+    rmSync(dataDir, { recursive: true, force: true });
+    const third = startService(env);
+    children.push(third.child);
+    await waitForHealth(port, third.child, third.output);
+    expect(third.output()).toMatch(/X-API-Key: pnk_/);
+    if (isRoot) expect(third.output()).toContain(`moved to ${cluster}.previous-`);
+    third.child.kill('SIGTERM');
+    await exited(third.child);
   });
 
   it('a directory problem ends in one line naming the path, and leaves no secret behind', async () => {
