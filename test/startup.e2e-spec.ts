@@ -7,6 +7,10 @@ import { buildService, freePort } from './support/service-process';
 
 const root = resolve(__dirname, '..');
 
+// Each test starts the service (and PostgreSQL) several times; as root from a checkout in a 0700
+// directory the first start also copies the PostgreSQL binaries. Generous limits for a loaded machine.
+jest.setTimeout(300_000);
+
 let service: { entry: string; remove: () => void };
 beforeAll(() => {
   service = buildService();
@@ -27,7 +31,7 @@ function startService(env: Record<string, string>): { child: ChildProcess; outpu
 }
 
 async function waitForHealth(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 150_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited early:\n${output()}`);
     try {

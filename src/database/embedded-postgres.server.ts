@@ -144,16 +144,19 @@ export class EmbeddedPostgresServer {
     const copy = join(this.runtimeDir, `postgresql-${version}`);
     if (!runsAs(at(copy).postgres, runAs)) {
       const staging = `${copy}.${process.pid}.tmp`;
+      this.makeRuntimeDir();
       try {
-        this.makeRuntimeDir();
         rmSync(staging, { recursive: true, force: true });
         cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
         chmodSync(staging, 0o755);
         rmSync(copy, { recursive: true, force: true });
         renameSync(staging, copy);
       } catch (error) {
-        rmSync(staging, { recursive: true, force: true });
-        if (error instanceof EmbeddedPostgresError) throw error;
+        try {
+          rmSync(staging, { recursive: true, force: true });
+        } catch {
+          // nothing was copied
+        }
         throw new EmbeddedPostgresError(
           `Could not copy the PostgreSQL binaries to ${copy} (${code(error)}): make ${this.runtimeDir} writable by root ` +
             'or set EMBEDDED_PG_RUNTIME_DIR to a directory the postgres user can reach.',
