@@ -12,9 +12,8 @@ const tsJest = [
   },
 ];
 
-// content-disposition (under @fastify/static, which serves Swagger UI) ships only ES modules;
-// jest's CommonJS runtime needs it transpiled. jose (under jwks-rsa) too: Node 20 require()s it, jest cannot.
-const esmOnlyPackages = ['content-disposition', 'jose'];
+// jose (under jwks-rsa) ships only ES modules: Node 20 require()s it, jest's CommonJS runtime cannot.
+const esmOnlyPackages = ['jose'];
 const esmTransform = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }];
 const transform = {
   '^.+\\.ts$': tsJest,

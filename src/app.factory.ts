@@ -31,7 +31,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   await applyHttpHardening(app, config);
 
-  setupSwagger(app);
+  setupSwagger(app, config.telephony.publicBaseUrl);
   await app.init();
   return app;
 }

@@ -23,11 +23,12 @@ async function main(): Promise<void> {
       dataDir: config.database.dataDir,
       port: config.database.embeddedPort,
       database: 'phone_numbers',
+      runtimeDir: config.database.embeddedRuntimeDir,
       log: (message) => (config.logLevel === 'debug' || config.logLevel === 'trace') && process.stderr.write(`[postgres] ${message}\n`),
     });
     const url = await embedded.start();
     config = new AppConfig({ ...config, database: { ...config.database, url } });
-    logger.log(`embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${config.database.dataDir}`);
+    logger.log(`embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${embedded.cluster}`);
   }
 
   const app = await createApp(config).catch(async (error: unknown) => {

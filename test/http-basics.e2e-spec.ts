@@ -1,3 +1,4 @@
+import { OPERATION_IDS } from '../src/swagger';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** What every caller can rely on: problem JSON for every error, request ids, health and docs. */
@@ -92,13 +93,39 @@ describe('HTTP basics', () => {
     ]) {
       expect(paths).toContain(path);
     }
-    expect(Object.keys(doc.body.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
+    expect(Object.keys(doc.body.components.securitySchemes).sort()).toEqual(['api-key', 'bearer', 'vapi-secret']);
+    expect(doc.body.components.securitySchemes['vapi-secret']).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-vapi-secret' });
+    expect(doc.body.paths['/vapi/webhook'].post.security).toEqual([{ 'vapi-secret': [] }]);
+    expect(doc.body.paths['/health'].get.security).toEqual([]);
     const addSchema = doc.body.components.schemas.AddPurchasedNumberDto;
     expect(addSchema.required).toEqual(expect.arrayContaining(['property_manager_id', 'phone_number']));
     expect(addSchema.properties.phone_number.example).toBe('+14125551234');
     const addResponses = doc.body.paths['/admin/add-purchased-number'].post.responses;
-    expect(Object.keys(addResponses).sort()).toEqual(['201', '400', '401', '403', '404', '409']);
+    expect(Object.keys(addResponses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
     expect(addResponses['409'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
     expect(doc.body.paths['/admin/add-purchased-number'].post.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+    expect(doc.body.paths['/admin/purchase-phone-number'].post.responses).toEqual(
+      expect.objectContaining({ '400': expect.anything(), '404': expect.anything(), '409': expect.anything(), '502': expect.anything(), '503': expect.anything(), '504': expect.anything() }),
+    );
+  });
+
+  it('has readable unique operation ids, optional query parameters, a relative server and the guide\'s tag order', async () => {
+    const doc = await t.http.get('/docs-json');
+    const operations = Object.values(doc.body.paths as Record<string, Record<string, any>>).flatMap((item) => Object.values(item));
+    const ids = operations.map((op) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['listPurchasedNumbers', 'addPurchasedNumber', 'purchasePhoneNumber', 'listAllPhoneNumberRequests']));
+    for (const id of ids) expect(Object.values(OPERATION_IDS)).toContain(id);
+    const limit = doc.body.paths['/admin/all-purchased-numbers'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    expect(limit.required).toBe(false);
+    const queries = operations.flatMap((op) => (op.parameters ?? []).filter((p: { in: string }) => p.in === 'query'));
+    expect(queries.filter((p: { required: boolean }) => p.required).map((p: { name: string }) => p.name)).toEqual(['phone_number']);
+    for (const op of operations) expect(op.responses['429'].content['application/problem+json']).toBeDefined();
+    expect(doc.body.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    expect(doc.body.tags.slice(0, 3).map((tag: { name: string }) => tag.name)).toEqual([
+      'admin: phone number requests',
+      'admin: purchased numbers',
+      'admin: purchases',
+    ]);
   });
 });

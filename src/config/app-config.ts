@@ -41,6 +41,10 @@ class EnvironmentVariables {
   @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
+  /** As root: where the embedded cluster goes when the `postgres` user cannot reach DATA_DIR. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  EMBEDDED_PG_RUNTIME_DIR?: string;
+
   @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE?: number;
@@ -159,6 +163,8 @@ export class AppConfig {
     url?: string;
     dataDir: string;
     embeddedPort: number;
+    /** Unset: /var/lib/phone-number-service (see EmbeddedPostgresServer). */
+    embeddedRuntimeDir?: string;
     poolSize: number;
     /** How long a query waits for a free pooled connection before it fails (503), instead of hanging. */
     poolTimeoutMs: number;
@@ -242,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: vars.DATABASE_URL,
       dataDir: vars.DATA_DIR ?? './data',
       embeddedPort: vars.EMBEDDED_PG_PORT ?? 54329,
+      embeddedRuntimeDir: vars.EMBEDDED_PG_RUNTIME_DIR,
       poolSize: vars.DATABASE_POOL_SIZE ?? 10,
       poolTimeoutMs: vars.DATABASE_POOL_TIMEOUT_MS ?? 5_000,
     },

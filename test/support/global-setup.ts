@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -7,12 +7,16 @@ import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.ser
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient, withDatabase } from './test-database';
 import { freePort } from './free-port';
 import { CONTRACT_TALLY_DIR_ENV } from './contract-ledger';
+import { CONFORMANCE_COUNT_ENV } from './openapi-conformance';
 
 /**
  * Starts an embedded PostgreSQL (or uses TEST_DATABASE_URL) and builds a migrated template
  * database that each test file clones.
  */
 export default async function globalSetup(): Promise<void> {
+  const countFile = join(mkdtempSync(join(tmpdir(), 'pn-openapi-')), 'checked');
+  writeFileSync(countFile, '');
+  process.env[CONFORMANCE_COUNT_ENV] = countFile;
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const dataDir = mkdtempSync(join(tmpdir(), 'pn-test-pg-'));

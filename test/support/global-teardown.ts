@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CONFORMANCE_COUNT_ENV } from './openapi-conformance';
 import type { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
 import { CONTRACT_TALLY_DIR_ENV, readTally } from './contract-ledger';
 import { SERVER_URL_ENV, TEMPLATE_ENV, withClient } from './test-database';
@@ -12,6 +14,13 @@ export default async function globalTeardown(): Promise<void> {
       `\nprovider contracts: ${tally.twilio + tally.vapi} requests validated (Twilio ${tally.twilio}, VAPI ${tally.vapi}), ${tally.violations} violations\n`,
     );
     rmSync(tallyDir, { recursive: true, force: true });
+  }
+  const countFile = process.env[CONFORMANCE_COUNT_ENV];
+  if (countFile) {
+    const marks = readFileSync(countFile, 'utf8');
+    const checked = marks.split('c').length - 1;
+    process.stdout.write(`\nOpenAPI conformance: ${checked} responses checked against the document (${marks.length - checked} to routes it does not describe)\n`);
+    rmSync(dirname(countFile), { recursive: true, force: true });
   }
   const serverUrl = process.env[SERVER_URL_ENV];
   const template = process.env[TEMPLATE_ENV];

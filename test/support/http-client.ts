@@ -1,4 +1,10 @@
-/** A small HTTP client for e2e tests: real requests over loopback, like a caller's. */
+import { checkResponse } from './openapi-conformance';
+
+/**
+ * A small HTTP client for e2e tests: real requests over loopback, like a caller's. Every response
+ * is checked against the OpenAPI document of the application that gave it (see
+ * openapi-conformance.ts); a response the document does not describe fails the test.
+ */
 export interface Credentials {
   jwt?: string;
   apiKey?: string;
@@ -33,6 +39,7 @@ export class HttpClient {
     }
     const response = await fetch(this.baseUrl + path, { method, headers, body });
     const text = await response.text();
+    await checkResponse(method, this.baseUrl + path, response.status, response.headers.get('content-type'), text);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;

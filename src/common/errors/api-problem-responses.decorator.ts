@@ -3,13 +3,16 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem-details';
 import { ProblemDto } from './problem.dto';
 
-const DESCRIPTIONS: Record<number, string> = {
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed input: a field error, an unknown field or filter, a bad cursor.',
   401: 'No credential, or an invalid, expired or revoked one.',
   403: 'Authenticated, but this credential may not do this.',
   404: 'It does not exist, or is not visible to the caller.',
   409: 'It already exists, or its state does not allow this.',
+  413: 'The body is larger than 64 KiB.',
+  415: 'The body is not JSON (Content-Type must be application/json).',
   429: 'Too many requests; see Retry-After.',
+  500: 'An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it.',
   502: 'A telephony provider failed.',
   503: 'Not available (e.g. telephony credentials not configured).',
   504: 'A telephony provider timed out.',
@@ -22,7 +25,7 @@ export function ApiProblemResponses(...statuses: number[]) {
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? 'Problem',
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),

@@ -32,6 +32,20 @@ export class VapiWebhookController {
   })
   @ApiOkResponse({
     description: '`assistant-request`: `{assistantId, assistantOverrides: {variableValues}}`, or `{error}` when nobody owns the number. Other types: `{received: true}`.',
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['assistantId', 'assistantOverrides'],
+          properties: {
+            assistantId: { type: 'string' },
+            assistantOverrides: { type: 'object', properties: { variableValues: { type: 'object', additionalProperties: true } } },
+          },
+        },
+        { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+        { type: 'object', required: ['received'], properties: { received: { type: 'boolean', enum: [true] } } },
+      ],
+    },
   })
   @ApiProblemResponses(401, 503)
   receive(@Body() body: unknown): string | Promise<string> {

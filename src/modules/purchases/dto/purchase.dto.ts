@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PURCHASE_STATES, type PurchaseState } from '../entities/purchase-operation.entity';
 
@@ -59,6 +60,7 @@ export class PurchaseOperationDto {
   /** Unfinished, and the reconciler has tried to finish it at least three times. */
   needs_attention: boolean;
   attempts: number;
+  @ApiProperty({ type: 'object', nullable: true, properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] })
   error: { code: string; message: string } | null;
   last_error: string | null;
   idempotency_key: string | null;
