@@ -14,6 +14,7 @@ import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './modules/chatbot/chatbot-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
@@ -45,6 +46,7 @@ export class AppModule {
         HealthModule,
         SecurityModule,
         ChatbotModule,
+        MetricsModule.forRoot(config.metricsEnabled),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

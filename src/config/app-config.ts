@@ -127,6 +127,14 @@ class EnvironmentVariables {
   // Request log lines for the chatbot's hot routes (lookup, VAPI webhook); off by default.
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
   LOG_CHATBOT_REQUESTS?: string;
+
+  // Shared rate-limit counters for a fleet; unset: every instance counts on its own.
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'] })
+  REDIS_URL?: string;
+
+  // Prometheus metrics at GET /metrics (an API key with the `metrics` scope); `false` turns them off.
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
+  METRICS_ENABLED?: string;
 }
 
 export class ConfigError extends Error {}
@@ -180,6 +188,9 @@ export class AppConfig {
   };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean };
+  /** Unset: rate limits are counted per instance. */
+  readonly redisUrl?: string;
+  readonly metricsEnabled: boolean;
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -261,6 +272,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lookupCacheSize: vars.CHATBOT_LOOKUP_CACHE_SIZE ?? 100_000,
       logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
     },
+    redisUrl: vars.REDIS_URL,
+    metricsEnabled: vars.METRICS_ENABLED !== 'false',
   });
 }
 

@@ -3,6 +3,7 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purchase-operations';
 import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
+import { MetricsApiKeyScope1763901400000 } from './migrations/1763901400000-metrics-api-key-scope';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
 export const migrations = [
@@ -10,6 +11,7 @@ export const migrations = [
   PurchaseOperations1763900100000,
   LookupChangeNotifications1763900200000,
   AuditLogLookups1763900300000,
+  MetricsApiKeyScope1763901400000,
 ];
 
 /**

@@ -11,7 +11,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'It already exists, or its state does not allow this.',
   429: 'Too many requests; see Retry-After.',
   502: 'A telephony provider failed.',
-  503: 'Not available (e.g. telephony credentials not configured).',
+  503: 'Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured.',
   504: 'A telephony provider timed out.',
 };
 

@@ -1,35 +1,72 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { BuyNumberInput, NumberProvider, OwnedNumber } from './number-provider';
 import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
 
 /**
- * Sandbox telephony: buys and registers nothing, remembers in memory what it "sold". Numbers are
- * in the fictional 555 exchange and SIDs start with `SB`, so they are never mistaken for real ones.
+ * Sandbox telephony: buys and registers nothing. Numbers are in the fictional 555 exchange and SIDs
+ * start with `SB`, so they are never mistaken for real ones.
+ *
+ * Its "account" is the database when it has one (always, in the service): every instance of a
+ * fleet sees the same inventory. A search offers only numbers no purchase holds and no purchased
+ * number uses (two purchases racing for one candidate are still kept apart by the unique index on
+ * active purchases, and the loser takes the next candidate), and a number whose purchase got as
+ * far as buying counts as bought on every instance, so the reconciler of another instance can
+ * finish a purchase whose instance died. Without a database (unit use) it remembers in memory.
  */
 export class SandboxNumberProvider extends NumberProvider {
   readonly sandbox = true;
   private readonly owned = new Map<string, OwnedNumber>();
 
+  constructor(private readonly dataSource?: DataSource) {
+    super();
+  }
+
   async searchAvailable(areaCode: string, limit: number): Promise<string[]> {
-    return Array.from({ length: limit }, () => `+1${areaCode.padEnd(3, '0').slice(0, 3)}555${String(randomInt(0, 10_000)).padStart(4, '0')}`).filter(
-      (n) => !this.owned.has(n),
-    );
+    const prefix = `+1${areaCode.padEnd(3, '0').slice(0, 3)}555`;
+    if (this.dataSource) {
+      // The exchange's 10,000 numbers less those taken, in random order: exact even when nearly full.
+      const rows: Array<{ phone_number: string }> = await this.dataSource.query(
+        `SELECT candidate AS phone_number
+         FROM generate_series(0, 9999) AS n, LATERAL (SELECT $1 || lpad(n::text, 4, '0') AS candidate) c
+         WHERE NOT EXISTS (SELECT 1 FROM purchased_phone_numbers p WHERE p.phone_number = c.candidate)
+           AND NOT EXISTS (SELECT 1 FROM purchase_operations o WHERE o.phone_number = c.candidate AND o.state <> 'failed')
+         ORDER BY random() LIMIT $2`,
+        [prefix, limit],
+      );
+      return rows.map((row) => row.phone_number);
+    }
+    return Array.from({ length: limit }, () => `${prefix}${String(randomInt(0, 10_000)).padStart(4, '0')}`).filter((n) => !this.owned.has(n));
   }
 
   async buy(input: BuyNumberInput): Promise<OwnedNumber> {
-    const number = { sid: `SB${randomBytes(16).toString('hex')}`, phoneNumber: input.phoneNumber, friendlyName: input.friendlyName };
+    // The SID follows from the number and the purchase, so every instance names it alike.
+    const number = { sid: sandboxSid(input.phoneNumber, input.friendlyName), phoneNumber: input.phoneNumber, friendlyName: input.friendlyName };
     this.owned.set(input.phoneNumber, number);
     return number;
   }
 
   async findOwned(phoneNumber: string): Promise<OwnedNumber | null> {
-    return this.owned.get(phoneNumber) ?? null;
+    const local = this.owned.get(phoneNumber);
+    if (local || !this.dataSource) return local ?? null;
+    // A sandbox buy cannot fail: a purchase that reached `buying` bought its number.
+    const [op]: Array<{ id: string; property_manager_id: number; twilio_sid: string | null }> = await this.dataSource.query(
+      `SELECT id, property_manager_id, twilio_sid FROM purchase_operations
+       WHERE phone_number = $1 AND state <> 'failed' ORDER BY created_at DESC LIMIT 1`,
+      [phoneNumber],
+    );
+    if (!op) return null;
+    const friendlyName = `PM ${op.property_manager_id} purchase ${op.id}`;
+    return { sid: op.twilio_sid ?? sandboxSid(phoneNumber, friendlyName), phoneNumber, friendlyName };
   }
 
   async release(sid: string): Promise<void> {
     for (const [phone, number] of this.owned) if (number.sid === sid) this.owned.delete(phone);
   }
 }
+
+const sandboxSid = (phoneNumber: string, friendlyName: string) =>
+  `SB${createHash('sha256').update(`${phoneNumber}|${friendlyName}`).digest('hex').slice(0, 32)}`;
 
 export class SandboxVoiceAgentProvider extends VoiceAgentProvider {
   readonly sandbox = true;

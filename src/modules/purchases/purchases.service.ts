@@ -358,7 +358,7 @@ export class PurchasesService {
     } catch (error) {
       const refused = translateDatabaseError(error) ?? (error instanceof DomainError ? error : undefined);
       // Serialization failures and deadlocks pass: the reconciler simply records it again.
-      if (refused && refused.code !== 'concurrent_update') {
+      if (refused && refused.code !== 'concurrent_update' && refused.kind !== 'unavailable') {
         // The database will never take this number: give it back rather than keep paying for it.
         this.log('error', op, `recording ${op.phoneNumber} was refused (${refused.code}); releasing it`);
         return this.transition(op, 'releasing', {
