@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIpOrCidr } from '../common/http/ip-allowlist';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 export type TelephonyMode = 'live' | 'sandbox';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -132,6 +132,10 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'] })
   REDIS_URL?: string;
 
+  // Prefix of every Redis key and channel, so services (or test runs) sharing a Redis stay apart.
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(/^[A-Za-z0-9:._-]{1,64}$/)
+  REDIS_KEY_PREFIX?: string;
+
   // Prometheus metrics at GET /metrics (an API key with the `metrics` scope); `false` turns them off.
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
   METRICS_ENABLED?: string;
@@ -190,6 +194,7 @@ export class AppConfig {
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean };
   /** Unset: rate limits are counted per instance. */
   readonly redisUrl?: string;
+  readonly redisKeyPrefix: string;
   readonly metricsEnabled: boolean;
 
   constructor(init: Omit<AppConfig, never>) {
@@ -273,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
     },
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'pn:',
     metricsEnabled: vars.METRICS_ENABLED !== 'false',
   });
 }

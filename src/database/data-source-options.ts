@@ -28,7 +28,9 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'phone-number-service' },
+    // A request that cannot get a connection within 5 s is answered 503 `database_unavailable`
+    // rather than waiting forever (a database that stopped answering, or a starved pool).
+    extra: { max: poolSize, application_name: 'phone-number-service', connectionTimeoutMillis: 5_000 },
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { BuyNumberInput, NumberProvider, OwnedNumber } from './number-provider';
 import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
@@ -7,12 +7,11 @@ import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voi
  * Sandbox telephony: buys and registers nothing. Numbers are in the fictional 555 exchange and SIDs
  * start with `SB`, so they are never mistaken for real ones.
  *
- * Its "account" is the database when it has one (always, in the service): every instance of a
- * fleet sees the same inventory. A search offers only numbers no purchase holds and no purchased
- * number uses (two purchases racing for one candidate are still kept apart by the unique index on
- * active purchases, and the loser takes the next candidate), and a number whose purchase got as
- * far as buying counts as bought on every instance, so the reconciler of another instance can
- * finish a purchase whose instance died. Without a database (unit use) it remembers in memory.
+ * Its inventory is the database when it has one (always, in the service), so every instance of a
+ * fleet sees the same: a search offers only numbers no purchase holds and no purchased number uses
+ * (two purchases racing for one candidate are still kept apart by the unique index on active
+ * purchases, and the loser takes the next candidate). What it "sold" is remembered in memory:
+ * a sandbox purchase interrupted on a dead instance is closed by the reconciler, not finished.
  */
 export class SandboxNumberProvider extends NumberProvider {
   readonly sandbox = true;
@@ -40,33 +39,19 @@ export class SandboxNumberProvider extends NumberProvider {
   }
 
   async buy(input: BuyNumberInput): Promise<OwnedNumber> {
-    // The SID follows from the number and the purchase, so every instance names it alike.
-    const number = { sid: sandboxSid(input.phoneNumber, input.friendlyName), phoneNumber: input.phoneNumber, friendlyName: input.friendlyName };
+    const number = { sid: `SB${randomBytes(16).toString('hex')}`, phoneNumber: input.phoneNumber, friendlyName: input.friendlyName };
     this.owned.set(input.phoneNumber, number);
     return number;
   }
 
   async findOwned(phoneNumber: string): Promise<OwnedNumber | null> {
-    const local = this.owned.get(phoneNumber);
-    if (local || !this.dataSource) return local ?? null;
-    // A sandbox buy cannot fail: a purchase that reached `buying` bought its number.
-    const [op]: Array<{ id: string; property_manager_id: number; twilio_sid: string | null }> = await this.dataSource.query(
-      `SELECT id, property_manager_id, twilio_sid FROM purchase_operations
-       WHERE phone_number = $1 AND state <> 'failed' ORDER BY created_at DESC LIMIT 1`,
-      [phoneNumber],
-    );
-    if (!op) return null;
-    const friendlyName = `PM ${op.property_manager_id} purchase ${op.id}`;
-    return { sid: op.twilio_sid ?? sandboxSid(phoneNumber, friendlyName), phoneNumber, friendlyName };
+    return this.owned.get(phoneNumber) ?? null;
   }
 
   async release(sid: string): Promise<void> {
     for (const [phone, number] of this.owned) if (number.sid === sid) this.owned.delete(phone);
   }
 }
-
-const sandboxSid = (phoneNumber: string, friendlyName: string) =>
-  `SB${createHash('sha256').update(`${phoneNumber}|${friendlyName}`).digest('hex').slice(0, 32)}`;
 
 export class SandboxVoiceAgentProvider extends VoiceAgentProvider {
   readonly sandbox = true;

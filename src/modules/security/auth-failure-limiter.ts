@@ -13,8 +13,8 @@ interface Window {
   resetAt: number;
 }
 
-/** Where instances tell each other that an address reached the limit. */
-export const AUTH_BLOCK_CHANNEL = 'pn:auth-failures:blocked';
+/** Where instances tell each other that an address reached the limit (after REDIS_KEY_PREFIX). */
+export const AUTH_BLOCK_CHANNEL = 'auth-failures:blocked';
 // Counts one address's failures in the fleet-wide window: INCR, and start the window on the first.
 const COUNT_SCRIPT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -39,6 +39,7 @@ export class AuthFailureLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly limit: number;
   private readonly windowMs: number;
   private subscriber?: Redis;
+  private channel = AUTH_BLOCK_CHANNEL;
 
   constructor(
     config: AppConfig,
@@ -51,11 +52,12 @@ export class AuthFailureLimiter implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const client = this.redis?.client;
     if (!client || this.limit === 0) return;
+    this.channel = `${this.redis!.prefix}${AUTH_BLOCK_CHANNEL}`;
     // A subscribed connection can do nothing else: a second one, resubscribed on every reconnect.
     this.subscriber = client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
     this.subscriber.on('error', () => undefined); // the main connection reports outages
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== AUTH_BLOCK_CHANNEL) return;
+      if (channel !== this.channel) return;
       try {
         const { key, ttlMs } = JSON.parse(message) as { key: string; ttlMs: number };
         this.block(key, Date.now() + Math.min(Math.max(ttlMs, 0), this.windowMs));
@@ -63,7 +65,7 @@ export class AuthFailureLimiter implements OnModuleInit, OnApplicationShutdown {
         // not ours
       }
     });
-    void this.subscriber.subscribe(AUTH_BLOCK_CHANNEL).catch((error: unknown) => this.redis?.degraded(error));
+    void this.subscriber.subscribe(this.channel).catch((error: unknown) => this.redis?.degraded(error));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -90,9 +92,9 @@ export class AuthFailureLimiter implements OnModuleInit, OnApplicationShutdown {
   private async countShared(key: string): Promise<void> {
     const client = this.redis!.client!;
     try {
-      const [count, ttlMs] = (await client.eval(COUNT_SCRIPT, 1, `pn:auth-failures:${key}`, this.windowMs)) as [number, number];
+      const [count, ttlMs] = (await client.eval(COUNT_SCRIPT, 1, `auth-failures:${key}`, this.windowMs)) as [number, number];
       // Exactly one instance sees the count reach the limit, and tells the others.
-      if (count === this.limit) await client.publish(AUTH_BLOCK_CHANNEL, JSON.stringify({ key, ttlMs }));
+      if (count === this.limit) await client.publish(this.channel, JSON.stringify({ key, ttlMs }));
     } catch (error) {
       this.redis!.degraded(error);
     }

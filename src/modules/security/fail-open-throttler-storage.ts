@@ -21,7 +21,7 @@ export class FailOpenThrottlerStorage implements ThrottlerStorage, OnApplication
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     if (this.shared && this.redis.available) {
       try {
-        return await this.shared.increment(`pn:throttle:${key}`, ttl, limit, blockDuration, throttlerName);
+        return await this.shared.increment(`throttle:${key}`, ttl, limit, blockDuration, throttlerName);
       } catch (error) {
         this.redis.degraded(error);
       }

@@ -12,12 +12,16 @@ import { AppConfig } from '../../config/app-config';
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   readonly client?: Redis;
+  /** Prefix of every key (applied by the client) and channel (applied by whoever names one). */
+  readonly prefix: string;
   private degradedSince?: number;
 
   constructor(config: AppConfig) {
+    this.prefix = config.redisKeyPrefix;
     if (!config.redisUrl) return;
     this.client = new Redis(config.redisUrl, {
       connectionName: 'phone-number-service',
+      keyPrefix: config.redisKeyPrefix,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 250,
