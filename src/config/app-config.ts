@@ -136,6 +136,10 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(/^[A-Za-z0-9:._-]{1,64}$/)
   REDIS_KEY_PREFIX?: string;
 
+  // After SIGTERM: readiness answers 503 at once, the listener closes this much later.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DELAY_MS?: number;
+
   // Prometheus metrics at GET /metrics (an API key with the `metrics` scope); `false` turns them off.
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
   METRICS_ENABLED?: string;
@@ -196,6 +200,8 @@ export class AppConfig {
   readonly redisUrl?: string;
   readonly redisKeyPrefix: string;
   readonly metricsEnabled: boolean;
+  /** Between SIGTERM (readiness 503) and closing the listener. */
+  readonly shutdownDelayMs: number;
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -280,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'pn:',
     metricsEnabled: vars.METRICS_ENABLED !== 'false',
+    shutdownDelayMs: vars.SHUTDOWN_DELAY_MS ?? 0,
   });
 }
 

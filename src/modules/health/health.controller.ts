@@ -13,6 +13,7 @@ import { ApiProblemResponses } from '../../common/errors/api-problem-responses.d
 import { ServiceUnavailableError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { ChangeFeed } from '../../database/change-feed';
+import { Readiness } from './readiness';
 
 type CheckStatus = { status: 'up' | 'down'; [detail: string]: unknown };
 
@@ -34,7 +35,6 @@ const sanitized = (result: HealthCheckResult['details']): Record<string, CheckSt
 @Controller('health')
 export class HealthController implements BeforeApplicationShutdown {
   private migrated = false;
-  private shuttingDown = false;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -42,12 +42,13 @@ export class HealthController implements BeforeApplicationShutdown {
     private readonly indicators: HealthIndicatorService,
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly readiness: Readiness,
     @Optional() private readonly changes?: ChangeFeed,
   ) {}
 
-  /** From SIGTERM on, readiness is 503 so a balancer stops sending before the listener closes. */
+  /** Closing (also without a signal, e.g. in tests): not ready any more. */
   beforeApplicationShutdown(): void {
-    this.shuttingDown = true;
+    this.readiness.accepting = false;
   }
 
   /** Is the database reachable, and does telephony run `live` or in `sandbox`. 503 when down. */
@@ -85,7 +86,7 @@ export class HealthController implements BeforeApplicationShutdown {
       database: { status: 'down' },
       migrations: { status: 'down' },
       change_feed: { status: this.changes && !this.changes.live ? 'down' : 'up' },
-      accepting: { status: this.shuttingDown ? 'down' : 'up' },
+      accepting: { status: this.readiness.accepting ? 'up' : 'down' },
     };
     try {
       await withTimeout(this.dataSource.query('SELECT 1'), 2000);

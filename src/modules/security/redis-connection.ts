@@ -56,7 +56,8 @@ export class RedisConnection implements OnApplicationShutdown {
     if (!this.client) return;
     this.client.removeAllListeners('error');
     this.client.on('error', () => undefined);
-    await this.client.quit().catch(() => this.client?.disconnect());
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    this.client.disconnect();
   }
 }
 
