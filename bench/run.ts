@@ -5,7 +5,7 @@
  * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench` is (re)created on it) or, unset,
  * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 8);
  * BENCH_CONNECTIONS (default 50); BENCH_SIZES (default 1000,1000000); BENCH_LOG_LEVEL (the app's
- * LOG_LEVEL, default info).
+ * LOG_LEVEL, default info); BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -113,6 +113,18 @@ async function main(): Promise<void> {
       const webhookHeaders = { 'x-vapi-secret': WEBHOOK_SECRET, 'content-type': 'application/json' };
       await warm(`http://127.0.0.1:${cached}/vapi/webhook`, undefined, webhookHeaders, bodies);
       results.push(await measure('d_vapi_assistant_request', size, { url: `http://127.0.0.1:${cached}/vapi/webhook`, headers: webhookHeaders, bodies }));
+
+      // (f) BENCH_COMPARE_METRICS=1: the hot routes again on an instance without metrics
+      // collection, interleaved with the measurements above, to quote what the metrics cost.
+      if (process.env.BENCH_COMPARE_METRICS === '1') {
+        const bare = await startServer('app', { ...env, METRICS_ENABLED: 'false', CHATBOT_LOOKUP_CACHE_SIZE: String(Math.max(SAMPLE * 2, 100_000)) }, children);
+        await warm(`http://127.0.0.1:${bare}`, lookupPaths, chatbotHeaders);
+        results.push(await measure('f_lookup_cached_no_metrics', size, { url: `http://127.0.0.1:${bare}`, paths: lookupPaths, headers: chatbotHeaders }));
+        await warm(`http://127.0.0.1:${bare}/vapi/webhook`, undefined, webhookHeaders, bodies);
+        results.push(await measure('f_vapi_assistant_request_no_metrics', size, { url: `http://127.0.0.1:${bare}/vapi/webhook`, headers: webhookHeaders, bodies }));
+        stopServer(children.pop()!);
+        results.push(await measure('f_lookup_cached_metrics_again', size, { url: `http://127.0.0.1:${cached}`, paths: lookupPaths, headers: chatbotHeaders }));
+      }
 
       // (e) the admin list: first page, and a page 90% of the way into the list (keyset cursor).
       const first = `/admin/all-purchased-numbers`;

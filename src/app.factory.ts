@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { requestIdFrom } from './common/logging/logging.options';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { MetricsService } from './modules/metrics/metrics.service';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
@@ -30,6 +31,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   await applyHttpHardening(app, config);
+  if (config.metricsEnabled) app.get(MetricsService).installHttpHook(adapter.getInstance());
 
   setupSwagger(app, config.telephony.publicBaseUrl);
   await app.init();

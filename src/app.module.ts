@@ -18,6 +18,7 @@ import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { NumbersModule } from './modules/numbers/numbers.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
@@ -52,6 +53,7 @@ export class AppModule {
         HealthModule,
         SecurityModule,
         ChatbotModule,
+        MetricsModule.forRoot(config.metricsEnabled),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

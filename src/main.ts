@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.server';
+import { Readiness } from './modules/health/readiness';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -35,12 +37,18 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   });
-  // The embedded server goes down after the app has closed its connections.
+  // Graceful shutdown. Readiness answers 503 at once, so a balancer stops sending; after
+  // SHUTDOWN_DELAY_MS the listener closes (new connections are refused) and Fastify lets every
+  // request in flight finish; only then do the lifecycle hooks close the pool, the change feed and
+  // Redis, and the embedded server (if any) goes down last. The same hooks `enableShutdownHooks`
+  // would run, through this one handler so the embedded server stops after them.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, shutting down`);
+    app.get(Readiness).accepting = false;
+    logger.log(`${signal} received: not ready; closing the listener in ${config.shutdownDelayMs} ms, then draining`);
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     await app.close();
     await embedded?.stop();
     process.exit(0);

@@ -147,6 +147,22 @@ class EnvironmentVariables {
   // Request log lines for the chatbot's hot routes (lookup, VAPI webhook); off by default.
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
   LOG_CHATBOT_REQUESTS?: string;
+
+  // Shared rate-limit counters for a fleet; unset: every instance counts on its own.
+  @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'] })
+  REDIS_URL?: string;
+
+  // Prefix of every Redis key and channel, so services (or test runs) sharing a Redis stay apart.
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(/^[A-Za-z0-9:._-]{1,64}$/)
+  REDIS_KEY_PREFIX?: string;
+
+  // After SIGTERM: readiness answers 503 at once, the listener closes this much later.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DELAY_MS?: number;
+
+  // Prometheus metrics at GET /metrics (an API key with the `metrics` scope); `false` turns them off.
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
+  METRICS_ENABLED?: string;
 }
 
 export class ConfigError extends Error {}
@@ -206,6 +222,12 @@ export class AppConfig {
   };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
+  /** Unset: rate limits are counted per instance. */
+  readonly redisUrl?: string;
+  readonly redisKeyPrefix: string;
+  readonly metricsEnabled: boolean;
+  /** Between SIGTERM (readiness 503) and closing the listener. */
+  readonly shutdownDelayMs: number;
 
   constructor(init: Omit<AppConfig, never>) {
     Object.assign(this, init);
@@ -291,6 +313,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
       lookupPoolSize: vars.CHATBOT_DB_POOL_SIZE ?? 4,
     },
+    redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'pn:',
+    metricsEnabled: vars.METRICS_ENABLED !== 'false',
+    shutdownDelayMs: vars.SHUTDOWN_DELAY_MS ?? 0,
   });
 }
 

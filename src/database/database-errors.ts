@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { ConflictError, DomainError, InvalidInputError } from '../common/errors/domain-error';
+import { ConflictError, DomainError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-error';
 
 /** What each named constraint means to a caller, when a write trips it. */
 const CONSTRAINT_CONFLICTS: Record<string, { code: string; message: string }> = {
@@ -32,6 +32,7 @@ const CONSTRAINT_CONFLICTS: Record<string, { code: string; message: string }> = 
  * constraint names.
  */
 export function translateDatabaseError(error: unknown): DomainError | undefined {
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (!(error instanceof QueryFailedError)) return undefined;
   const driverError = error.driverError as { code?: string; constraint?: string };
   switch (driverError.code) {
@@ -54,4 +55,43 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     default:
       return undefined;
   }
+}
+
+// Socket-level failures reaching the server, and the server refusing or ending connections
+// (57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up / shutting down, 53300 too many
+// connections, class 08 connection exceptions).
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// What `pg` and its pool say when a connection could not be had or died under a query.
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'Connection is closed',
+  'the database system is starting up',
+  'the database system is shutting down',
+];
+
+/**
+ * True when the error says the database could not be reached (down, restarting, refusing
+ * connections, or the pool could not get a connection in time) rather than that a statement was
+ * wrong. Looks at the error and, for TypeORM's wrapper, at the driver error inside it.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (const candidate of [error, (error as { driverError?: unknown } | undefined)?.driverError]) {
+    if (!candidate || typeof candidate !== 'object') continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((known) => message.includes(known))) return true;
+    // An AggregateError (a host resolving to several addresses, all refused) carries the causes.
+    const nested = (candidate as { errors?: unknown }).errors;
+    if (Array.isArray(nested) && nested.some((inner) => isDatabaseUnavailable(inner))) return true;
+  }
+  return false;
+}
+
+/** 503 `database_unavailable`: the caller did nothing wrong and may retry shortly. */
+export function databaseUnavailable(): ServiceUnavailableError {
+  return new ServiceUnavailableError('database_unavailable', 'The database is not reachable right now; retry in a few seconds.');
 }

@@ -148,6 +148,10 @@ export async function documentedOperations(t: TestApp): Promise<Operation[]> {
 export const ACCESS: Record<string, AccessRow> = {
   // ── operations ────────────────────────────────────────────────────────────────────────
   'GET /health': { kind: 'public', allow: { anonymous: 200 }, prepare: async () => ({ path: '/health' }) },
+  'GET /health/live': { kind: 'public', allow: { anonymous: 200 }, prepare: async () => ({ path: '/health/live' }) },
+  'GET /health/ready': { kind: 'public', allow: { anonymous: 200 }, prepare: async () => ({ path: '/health/ready' }) },
+  // A `metrics`-scoped key (see test/operations.e2e-spec.ts) or an admin.
+  'GET /metrics': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/metrics' }) },
 
   // ── admin ─────────────────────────────────────────────────────────────────────────────
   'GET /admin/all-phone-number-requests': {

@@ -16,6 +16,7 @@ import { clientIpOf, requestIdOf } from '../http/request-context';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
 import { IpAllowlist } from '../http/ip-allowlist';
 import { AppConfig } from '../../config/app-config';
+import { databaseUnavailable, isDatabaseUnavailable } from '../../database/database-errors';
 import type { Actor, Principal, Role } from './principal';
 
 const ROLES_KEY = 'auth:roles';
@@ -24,6 +25,9 @@ const ROLES_KEY = 'auth:roles';
 @Injectable()
 export class CredentialGuard extends AuthGuard(['api-key', 'jwt']) {
   handleRequest<T>(error: unknown, principal: T): T {
+    // A lookup that failed (the database is down) proves nothing about the credential: the caller
+    // gets 503, not 401, and the auth-failure limiter, which counts 401s only, is not fed.
+    if (error && isDatabaseUnavailable(error)) throw databaseUnavailable();
     if (error || !principal) throw new UnauthenticatedError();
     return principal;
   }

@@ -1,6 +1,6 @@
-export type Role = 'admin' | 'property_manager' | 'realtor' | 'chatbot';
-export type ApiKeyScope = 'admin' | 'chatbot';
-export const API_KEY_SCOPES: ApiKeyScope[] = ['admin', 'chatbot'];
+export type Role = 'admin' | 'property_manager' | 'realtor' | 'chatbot' | 'metrics';
+export type ApiKeyScope = 'admin' | 'chatbot' | 'metrics';
+export const API_KEY_SCOPES: ApiKeyScope[] = ['admin', 'chatbot', 'metrics'];
 
 /** Who is calling, as established by a verified credential. */
 export interface Principal {

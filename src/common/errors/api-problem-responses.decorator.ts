@@ -14,7 +14,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests; see Retry-After.',
   500: 'An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it.',
   502: 'A telephony provider failed.',
-  503: 'Not available (e.g. telephony credentials not configured).',
+  503: 'Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured.',
   504: 'A telephony provider timed out.',
 };
 

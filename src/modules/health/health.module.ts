@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { ReadinessModule } from './readiness';
 
+/** `GET /health` (database and telephony), `/health/live` and `/health/ready`. Never rate limited. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), ReadinessModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { NumberProvider } from './number-provider';
 import { SandboxNumberProvider, SandboxVoiceAgentProvider } from './sandbox.providers';
@@ -17,10 +19,11 @@ import { VoiceAgentProvider } from './voice-agent-provider';
     { provide: TelephonySettings, inject: [AppConfig], useFactory: (config: AppConfig) => new TelephonySettings(config) },
     {
       provide: NumberProvider,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): NumberProvider => {
+      inject: [AppConfig, getDataSourceToken()],
+      useFactory: (config: AppConfig, dataSource: DataSource): NumberProvider => {
         const t = config.telephony;
-        if (t.mode === 'sandbox') return new SandboxNumberProvider();
+        // The sandbox's inventory is the database, shared by every instance.
+        if (t.mode === 'sandbox') return new SandboxNumberProvider(dataSource);
         return new TwilioNumberProvider({
           accountSid: t.twilioAccountSid ?? 'AC_unconfigured',
           authToken: t.twilioAuthToken ?? 'unconfigured',

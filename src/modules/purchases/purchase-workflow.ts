@@ -177,7 +177,8 @@ export class PurchaseWorkflow {
     } catch (error) {
       const refused = translateDatabaseError(error) ?? (error instanceof DomainError ? error : undefined);
       // Serialization failures and deadlocks pass: the reconciler simply records it again.
-      if (refused && refused.code !== 'concurrent_update') {
+      // A database that is down (unavailable) is not a refusal: the number is recorded once it is back.
+      if (refused && refused.code !== 'concurrent_update' && refused.kind !== 'unavailable') {
         // The database will never take this number: give it back rather than keep paying for it.
         this.ledger.log('error', op, `recording ${op.phoneNumber} was refused (${refused.code}); releasing it`);
         return this.ledger.transition(op, owner, 'releasing', {

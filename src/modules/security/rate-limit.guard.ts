@@ -15,6 +15,10 @@ const isChatbotRoute = (context: ExecutionContext): boolean =>
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>();
 const isRead = (context: ExecutionContext) => READ_METHODS.has(requestOf(context).method);
+const isHealthCheck = (context: ExecutionContext) => {
+  const route = requestOf(context).routeOptions?.url ?? '';
+  return route === '/health' || route.startsWith('/health/');
+};
 const isAdmin = (context: ExecutionContext) => (requestOf(context).routeOptions?.url ?? '').startsWith('/admin');
 
 /**
@@ -45,6 +49,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   @Inject(AppConfig) private readonly config!: AppConfig;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Health checks come from probes and balancers, often sharing an address with other
+    // traffic: they are never refused, so a blocked neighbour cannot take an instance out.
+    if (isHealthCheck(context)) return true;
     const retryAfter = this.authFailures.retryAfter(clientIpOf(requestOf(context)));
     if (retryAfter > 0) throw new RateLimitedError(retryAfter);
     // The chatbot's routes have only their own limit; when it is off (the default) there is

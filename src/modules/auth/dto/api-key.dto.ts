@@ -6,8 +6,8 @@ export class CreateApiKeyDto {
   @IsString() @IsNotEmpty() @MaxLength(100)
   name: string;
 
-  /** `admin` (everything under /admin) and/or `chatbot` (lookup and webhook). */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(2) @ArrayUnique() @IsIn(API_KEY_SCOPES, { each: true })
+  /** `admin` (everything under /admin), `chatbot` (lookup and webhook) and/or `metrics` (`GET /metrics`). */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(3) @ArrayUnique() @IsIn(API_KEY_SCOPES, { each: true })
   scopes: ApiKeyScope[];
 }
 
