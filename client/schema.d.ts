@@ -425,6 +425,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers. Touches nothing else, so a database outage never restarts it. */
+        get: operations["checkLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database answers, every migration has run, the change feed is listening (so
+         *     the lookup cache is live) and the instance is not shutting down. 503 otherwise.
+         */
+        get: operations["checkReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics of this instance */
+        get: operations["scrapeMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -489,8 +543,8 @@ export interface components {
         CreateApiKeyDto: {
             /** @description What the key is for, e.g. "chatbot production". */
             name: string;
-            /** @description `admin` (everything under /admin) and/or `chatbot` (lookup and webhook). */
-            scopes: ("admin" | "chatbot")[];
+            /** @description `admin` (everything under /admin), `chatbot` (lookup and webhook) and/or `metrics` (`GET /metrics`). */
+            scopes: ("admin" | "chatbot" | "metrics")[];
         };
         CreatedApiKeyDto: {
             /** @description The key itself. Shown this once; store it now. Send it as `X-API-Key`. */
@@ -520,6 +574,8 @@ export interface components {
         };
         ApiKeyListDto: {
             api_keys: components["schemas"]["ApiKeyDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
         };
         CreatePropertyManagerDto: {
             /** @example John Smith */
@@ -896,6 +952,8 @@ export interface components {
         };
         PurchaseOperationListDto: {
             purchase_operations: components["schemas"]["PurchaseOperationDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
         };
         OwnerLookupDto: {
             /**
@@ -948,12 +1006,12 @@ export interface operations {
     listAllPhoneNumberRequests: {
         parameters: {
             query?: {
-                /** @description Only requests in this status. */
-                status?: "pending" | "fulfilled" | "cancelled";
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Only requests in this status. */
+                status?: "pending" | "fulfilled" | "cancelled";
                 /** @description Only this PM's requests. */
                 property_manager_id?: number;
             };
@@ -1125,14 +1183,14 @@ export interface operations {
     listPurchasedNumbers: {
         parameters: {
             query?: {
-                /** @description Only this PM's numbers. */
-                property_manager_id?: number;
-                /** @description Only numbers in this status. */
-                status?: "available" | "assigned" | "inactive";
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Only this PM's numbers. */
+                property_manager_id?: number;
+                /** @description Only numbers in this status. */
+                status?: "available" | "assigned" | "inactive";
             };
             header?: never;
             path?: never;
@@ -1513,7 +1571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not available (e.g. telephony credentials not configured). */
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +1700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not available (e.g. telephony credentials not configured). */
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1665,12 +1723,14 @@ export interface operations {
     listPurchaseOperations: {
         parameters: {
             query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
                 /** @description Only operations in this state. */
                 state?: "started" | "buying" | "registering" | "recording" | "releasing" | "succeeded" | "failed";
                 /** @description Only unfinished operations the reconciler has already tried and not yet finished. */
                 needs_attention?: boolean;
-                /** @description 1 to 200, newest first. */
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1974,7 +2034,12 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1987,6 +2052,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyListDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description No credential, or an invalid, expired or revoked one. */
@@ -2355,12 +2429,12 @@ export interface operations {
     listMyPhoneNumberRequests: {
         parameters: {
             query?: {
-                /** @description Only requests in this status. */
-                status?: "pending" | "fulfilled" | "cancelled";
                 /** @description Page size, 1 to 200. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Only requests in this status. */
+                status?: "pending" | "fulfilled" | "cancelled";
             };
             header?: never;
             path?: never;
@@ -3181,7 +3255,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Not available (e.g. telephony credentials not configured). */
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3201,52 +3275,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description Too many requests; see Retry-After. */
@@ -3267,63 +3301,148 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The Health Check is not successful */
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    scrapeMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
         };

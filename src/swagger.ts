@@ -37,6 +37,9 @@ export const OPERATION_IDS: Record<string, string> = {
   'ChatbotController.lookupOwner': 'lookupOwner',
   'VapiWebhookController.receive': 'receiveVapiWebhook',
   'HealthController.check': 'checkHealth',
+  'HealthController.live': 'checkLiveness',
+  'HealthController.ready': 'checkReadiness',
+  'MetricsController.scrape': 'scrapeMetrics',
 };
 
 /** Tags in reading order: the tech team's guide (requests, add, purchase, list), then the rest. */
@@ -52,7 +55,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'dashboard: assignments', description: 'Who holds which number.' },
   { name: 'dashboard: realtors', description: "The PM's team." },
   { name: 'chatbot', description: 'Who owns the number the chatbot was reached on.' },
-  { name: 'operations', description: 'Health.' },
+  { name: 'operations', description: 'Health, liveness, readiness and metrics.' },
 ];
 
 /**
@@ -160,7 +163,10 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
 
   const webhook = (document.paths['/vapi/webhook'] as Record<string, Operation> | undefined)?.post;
   if (webhook) webhook.security = [{ [VAPI_SECRET_SCHEME]: [] }];
-  const health = (document.paths['/health'] as Record<string, Operation> | undefined)?.get;
-  if (health) health.security = [];
+  // Probes need no credential, and say so.
+  for (const path of ['/health', '/health/live', '/health/ready']) {
+    const probe = (document.paths[path] as Record<string, Operation> | undefined)?.get;
+    if (probe) probe.security = [];
+  }
   return document;
 }
