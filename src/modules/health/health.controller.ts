@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Controller, Get, Optional } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   HealthCheck,
@@ -70,6 +70,7 @@ export class HealthController implements BeforeApplicationShutdown {
   /** Liveness: the process answers. Touches nothing else, so a database outage never restarts it. */
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -81,6 +82,19 @@ export class HealthController implements BeforeApplicationShutdown {
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiProblemResponses(503)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['status', 'checks'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        checks: {
+          type: 'object',
+          additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } } },
+        },
+      },
+    },
+  })
   async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckStatus> }> {
     const checks: Record<string, CheckStatus> = {
       database: { status: 'down' },
