@@ -1074,6 +1074,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     addPurchasedNumber: {
@@ -1178,6 +1187,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listPurchasedNumbers: {
@@ -1244,6 +1262,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1353,6 +1380,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     reactivatePurchasedNumber: {
@@ -1448,6 +1484,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1791,6 +1836,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getPurchaseOperation: {
@@ -1866,6 +1920,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listPropertyManagers: {
@@ -1928,6 +1991,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2030,6 +2102,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -2092,6 +2173,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2185,6 +2275,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -2253,6 +2352,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2331,6 +2439,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2424,6 +2541,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listMyPhoneNumberRequests: {
@@ -2488,6 +2614,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2597,6 +2732,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listMyPurchasedNumbers: {
@@ -2645,6 +2789,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2756,6 +2909,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     unassignPhoneNumber: {
@@ -2860,6 +3022,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getMyNumber: {
@@ -2917,6 +3088,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2986,6 +3166,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3088,6 +3277,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     lookupOwner: {
@@ -3157,6 +3355,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3454,6 +3661,15 @@ export interface operations {
             };
             /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -60,7 +60,7 @@ const TAGS: { name: string; description: string }[] = [
 
 /**
  * Statuses an operation can answer beyond those its decorators list, by operation id (the
- * cross-cutting ones — 400, 401/403, 413/415, 429, 500 — are added for every operation they apply to).
+ * cross-cutting ones — 400, 401/403, 413/415, 429, 500, 503 — are added for every operation they apply to).
  */
 const EXTRA_STATUSES: Record<string, number[]> = {
   purchasePhoneNumber: [404, 409, 502, 503, 504],
@@ -143,7 +143,8 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
       for (const parameter of op.parameters ?? []) {
         if (parameter.in === 'query') parameter.required = (REQUIRED_QUERY[id] ?? []).includes(parameter.name);
       }
-      const statuses = new Set<number>([429, 500, ...(EXTRA_STATUSES[id] ?? [])]);
+      // 503: anything that reads or writes the database answers it while the database is away.
+      const statuses = new Set<number>([429, 500, ...(id === 'checkLiveness' ? [] : [503]), ...(EXTRA_STATUSES[id] ?? [])]);
       if ((op.parameters ?? []).length > 0 || op.requestBody) statuses.add(400);
       if (method === 'post' || method === 'put' || method === 'patch') {
         statuses.add(413);
@@ -153,7 +154,7 @@ function finishDocument(document: OpenAPIObject): OpenAPIObject {
         op.responses[status] ??= { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem' };
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400 && !(id === 'checkHealth' && status === '503')) {
+        if (Number(status) >= 400) {
           response.content = { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_SCHEMA } };
         }
       }

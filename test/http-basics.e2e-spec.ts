@@ -101,7 +101,7 @@ describe('HTTP basics', () => {
     expect(addSchema.required).toEqual(expect.arrayContaining(['property_manager_id', 'phone_number']));
     expect(addSchema.properties.phone_number.example).toBe('+14125551234');
     const addResponses = doc.body.paths['/admin/add-purchased-number'].post.responses;
-    expect(Object.keys(addResponses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
+    expect(Object.keys(addResponses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']);
     expect(addResponses['409'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
     expect(doc.body.paths['/admin/add-purchased-number'].post.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
     expect(doc.body.paths['/admin/purchase-phone-number'].post.responses).toEqual(
