@@ -21,6 +21,7 @@ import { NumbersModule } from './modules/numbers/numbers.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
 import { AuthFailureLimiter } from './modules/security/auth-failure-limiter';
 import { SecurityModule } from './modules/security/security.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         PurchasedNumbersModule,
         AssignmentsModule,
         PurchasesModule,
+        InventoryModule,
         HealthModule,
         SecurityModule,
         ChatbotModule,

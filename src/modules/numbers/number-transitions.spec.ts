@@ -76,4 +76,14 @@ describe('NumberTransitions', () => {
     expect(n).toMatchObject({ status: 'inactive', releasedAt: now, assignedToType: null });
     expect(() => NumberTransitions.assertReleasable(n)).toThrow(NumberReleasedError);
   });
+
+  it('marks a number gone at its provider inactive, ending its assignment; a second time changes nothing', () => {
+    const n = assignedToRealtor();
+    const first = NumberTransitions.markGone(n, at('2026-01-03T00:00:00Z'));
+    expect(first.changed).toBe(true);
+    expect(first.ended).toMatchObject({ realtorId: 3, endReason: 'deactivated', unassignedAt: at('2026-01-03T00:00:00Z') });
+    expect(n).toMatchObject({ status: 'inactive', assignedToType: null, assignedRealtorId: null, assignedAt: null });
+    expect(NumberTransitions.markGone(n, new Date())).toEqual({ changed: false });
+    expect(n.status).toBe('inactive');
+  });
 });

@@ -84,6 +84,17 @@ export const NumberTransitions = {
     number.status = 'available';
   },
 
+  /**
+   * The number is gone at its provider (released outside this service): out of service, its
+   * assignment ended. False (nothing changes) when it is already inactive: repeating is harmless.
+   */
+  markGone(number: NumberState, now: Date): { changed: boolean; ended?: EndedAssignment } {
+    if (number.status === 'inactive') return { changed: false };
+    const ended = NumberTransitions.endAssignment(number, 'deactivated', now);
+    number.status = 'inactive';
+    return { changed: true, ended };
+  },
+
   /** Checked before the providers are asked to take the number back. */
   assertReleasable(number: NumberState): void {
     if (number.releasedAt) throw new NumberReleasedError(number.id);
