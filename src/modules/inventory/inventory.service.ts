@@ -176,8 +176,12 @@ export class InventoryService {
   private async fix(n: PurchasedPhoneNumberEntity, twilio: ListedNumber[], vapi: ListedRegistration[], actions: string[]) {
     const held = twilio.find((t) => t.phoneNumber === n.phoneNumber);
     if (!held) {
-      if (n.status === 'inactive') return {};
-      actions.push('marked_inactive');
+      // Its registrations serve nothing any more: calls to a number nobody holds never come.
+      for (const v of vapi.filter((r) => r.phoneNumber === n.phoneNumber || r.id === n.vapiPhoneNumberId)) {
+        await this.voice.remove(v.id);
+        actions.push('vapi_registration_removed');
+      }
+      actions.push('marked_released');
       return { goneReason: `Twilio no longer holds this number (found ${new Date().toISOString()})` };
     }
     if (held.voiceUrl !== this.expected.voiceUrl || held.smsUrl !== this.expected.smsUrl) {

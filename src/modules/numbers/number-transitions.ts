@@ -85,13 +85,12 @@ export const NumberTransitions = {
   },
 
   /**
-   * The number is gone at its provider (released outside this service): out of service, its
-   * assignment ended. False (nothing changes) when it is already inactive: repeating is harmless.
+   * The number is gone at its provider (released outside this service, and never to be bought
+   * back): recorded as released, inactive, its assignment ended. Already released: nothing changes.
    */
   markGone(number: NumberState, now: Date): { changed: boolean; ended?: EndedAssignment } {
-    if (number.status === 'inactive') return { changed: false };
-    const ended = NumberTransitions.endAssignment(number, 'deactivated', now);
-    number.status = 'inactive';
+    if (number.releasedAt) return { changed: false };
+    const ended = NumberTransitions.recordRelease(number, now);
     return { changed: true, ended };
   },
 

@@ -150,7 +150,8 @@ export class NumbersService {
    * Brings a number's row in line with its providers while its row is locked: `fix` runs the
    * provider calls (so concurrent repairs of one number call them once, the second finding nothing
    * left to do) and says what the row must record: the VAPI registration it now has, or that
-   * Twilio no longer holds it (then it becomes inactive, with `goneReason` kept in its notes).
+   * Twilio no longer holds it (then it is recorded released: inactive, `released_at` set, with
+   * `goneReason` kept in its notes). A released number has nothing to repair: `fix` is not called.
    * If `fix` throws, the row does not change.
    */
   @Transactional()
@@ -159,7 +160,7 @@ export class NumbersService {
     fix: (number: PurchasedPhoneNumberEntity) => Promise<T>,
   ): Promise<{ number: PurchasedPhoneNumberEntity; outcome: T; changed: boolean }> {
     const number = await this.repository.lock(id);
-    NumberTransitions.assertReleasable(number);
+    if (number.releasedAt) return { number, outcome: {} as T, changed: false };
     const outcome = await fix(number);
     let changed = false;
     let ended: EndedAssignment | undefined;

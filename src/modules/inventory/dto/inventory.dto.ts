@@ -153,7 +153,8 @@ export class RepairedNumberDto {
   number: PurchasedNumberDto;
   /**
    * What the repair did: `twilio_urls_reset`, `vapi_registered`, `vapi_id_recorded`,
-   * `vapi_server_url_reset`, `marked_inactive`; empty when nothing needed doing.
+   * `vapi_server_url_reset`, or for a number Twilio no longer holds `vapi_registration_removed`
+   * and `marked_released` (inactive, `released_at` set); empty when nothing needed doing.
    */
   actions: string[];
 }
