@@ -104,7 +104,7 @@ export function findDrift(input: DriftInput): Finding[] {
     const base = { phoneNumber: n.phoneNumber, ours: n, twilio: t ?? null, vapi: registrations, fix: repair(n) };
     if (!t) {
       if (isMadeUpSid(n.twilioSid)) continue;
-      findings.push({ ...base, kind: 'missing_at_twilio', problem: `Our row is ${n.status}, but Twilio does not hold the number; repair marks it inactive.` });
+      findings.push({ ...base, kind: 'missing_at_twilio', problem: `Our row is ${n.status}, but Twilio does not hold the number; repair records it released (inactive).` });
       claimedPhones.add(n.phoneNumber);
       continue;
     }
