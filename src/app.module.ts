@@ -22,6 +22,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
 import { AuthFailureLimiter } from './modules/security/auth-failure-limiter';
 import { SecurityModule } from './modules/security/security.module';
 
@@ -50,6 +51,7 @@ export class AppModule {
         PurchasedNumbersModule,
         AssignmentsModule,
         PurchasesModule,
+        InventoryModule,
         HealthModule,
         SecurityModule,
         ChatbotModule,

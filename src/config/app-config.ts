@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIpOrCidr } from '../common/http/ip-allowlist';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 export type TelephonyMode = 'live' | 'sandbox';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -128,6 +128,16 @@ class EnvironmentVariables {
   @IsInt() @Min(100) @Max(600000)
   DATABASE_POOL_TIMEOUT_MS?: number;
 
+  /** How often the inventory check compares our numbers with Twilio and VAPI; 0 turns it off. */
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(604800000)
+  INVENTORY_CHECK_INTERVAL_MS?: number;
+
+  /** What one Twilio number costs a month (USD), for numbers Twilio reports no price for. */
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(10000)
+  TWILIO_NUMBER_MONTHLY_PRICE?: number;
+
   @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt() @Min(1) @Max(100)
   CHATBOT_DB_POOL_SIZE?: number;
@@ -219,6 +229,10 @@ export class AppConfig {
     purchaseBuyGraceMs: number;
     /** How long a worker owns a purchase without renewing (renewed at a third of it); a crashed one's runs out. */
     purchaseLeaseMs: number;
+    /** How often the inventory check runs (0: never; default 6 hours, 0 under NODE_ENV=test). */
+    inventoryCheckIntervalMs: number;
+    /** USD per number and month, for untracked numbers Twilio gives no price for. */
+    twilioNumberMonthlyPrice?: number;
   };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
@@ -306,6 +320,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       purchaseSettleMs: vars.PURCHASE_SETTLE_MS ?? 2 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
       purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
       purchaseLeaseMs: vars.PURCHASE_LEASE_MS ?? 10_000,
+      inventoryCheckIntervalMs: vars.INVENTORY_CHECK_INTERVAL_MS ?? (nodeEnv === 'test' ? 0 : 6 * 60 * 60 * 1000),
+      twilioNumberMonthlyPrice: vars.TWILIO_NUMBER_MONTHLY_PRICE,
     },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
     chatbot: {

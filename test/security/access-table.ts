@@ -6,6 +6,7 @@ import type { PmFixture, RealtorFixture } from '../support/factories';
 import type { TestApp } from '../support/test-app';
 import { PhoneNumberRequestEntity } from '../../src/modules/phone-requests/entities/phone-number-request.entity';
 import { PurchasedPhoneNumberEntity } from '../../src/modules/numbers/entities/purchased-phone-number.entity';
+import { NumberProvider } from '../../src/modules/providers/number-provider';
 
 /**
  * Who may call what: one row per operation of the OpenAPI document (method + path as the
@@ -250,6 +251,41 @@ export const ACCESS: Record<string, AccessRow> = {
         },
       };
     },
+  },
+  'GET /admin/inventory/drift': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/admin/inventory/drift?kind=orphan_at_vapi' }) },
+  'POST /admin/inventory/adopt': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => {
+      // A number the sandbox "Twilio" holds and we have no row for.
+      const phone = nextPhoneNumber();
+      await w.t.app.get(NumberProvider).buy({ phoneNumber: phone, voiceUrl: 'https://x.test/v', smsUrl: 'https://x.test/s', friendlyName: 'matrix' });
+      return {
+        path: '/admin/inventory/adopt',
+        body: { phone_number: phone, property_manager_id: w.pmA.pm.id },
+        check: async (status) => {
+          const row = await numberRepo(w).findOneBy({ phoneNumber: phone });
+          expect(row !== null).toBe(status === 200);
+        },
+      };
+    },
+  },
+  'POST /admin/purchased-numbers/{id}/repair': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => {
+      // Not in the sandbox inventory: the repair marks it inactive.
+      const number = await w.t.factories.number(w.pmA.pm);
+      return {
+        path: `/admin/purchased-numbers/${number.id}/repair`,
+        check: async (status) => {
+          const after = await numberRepo(w).findOneByOrFail({ id: number.id });
+          expect(after.status).toBe(status === 200 ? 'inactive' : 'available');
+        },
+      };
+    },
+  },
+  'POST /admin/inventory/release': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async () => ({ path: '/admin/inventory/release', body: { vapi_phone_number_id: `sandbox-${randomUUID()}` } }),
   },
   'GET /admin/purchase-operations': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/admin/purchase-operations' }) },
   'GET /admin/purchase-operations/{id}': {

@@ -185,7 +185,8 @@ abstract class StandIn<Step extends string> {
   }
 }
 
-export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release';
+/** `lookup` is every GET of the incoming-number list, by number or the whole account page by page. */
+export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release' | 'update';
 
 export interface TwilioNumber {
   sid: string;
@@ -217,14 +218,20 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     super();
   }
 
-  /** A purchase landing at Twilio on its own (e.g. one still processing after the client gave up). */
-  sell(phone: string, friendlyName: string): TwilioNumber {
+  /** The largest page the list answers (Twilio's is 1,000); tests lower it to see paging. */
+  maxPageSize = 1000;
+
+  /**
+   * A purchase landing at Twilio on its own (e.g. one still processing after the client gave up),
+   * or a number bought by hand in the Console that our database does not know.
+   */
+  sell(phone: string, friendlyName: string, urls: { voiceUrl?: string; smsUrl?: string } = {}): TwilioNumber {
     const number: TwilioNumber = {
       sid: `PN${randomBytes(16).toString('hex')}`,
       phone_number: phone,
       friendly_name: friendlyName,
-      voice_url: '',
-      sms_url: '',
+      voice_url: urls.voiceUrl ?? '',
+      sms_url: urls.smsUrl ?? '',
       date_created: new Date().toUTCString(),
     };
     this.owned.set(phone, number);
@@ -241,6 +248,7 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     if (method === 'POST' && path.endsWith('/IncomingPhoneNumbers.json')) return 'buy';
     if (method === 'GET' && path.endsWith('/IncomingPhoneNumbers.json')) return 'lookup';
     if (method === 'DELETE' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'release';
+    if (method === 'POST' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'update';
     return undefined;
   }
 
@@ -292,9 +300,16 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         }
         return { status: 201, body: bought };
       }
-      case 'lookup': {
-        const match = [...this.owned.values()].filter((n) => !r.query.PhoneNumber || n.phone_number === r.query.PhoneNumber);
-        return { status: 200, body: { incoming_phone_numbers: match } };
+      case 'lookup':
+        return this.listPage(r);
+      case 'update': {
+        const sid = /\/IncomingPhoneNumbers\/(PN[0-9a-f]+)\.json$/.exec(r.path)![1];
+        const number = [...this.owned.values()].find((n) => n.sid === sid);
+        if (!number) return { status: 404, body: this.errorBody(404, 20404) };
+        if (r.body?.VoiceUrl !== undefined) number.voice_url = r.body.VoiceUrl;
+        if (r.body?.SmsUrl !== undefined) number.sms_url = r.body.SmsUrl;
+        if (r.body?.FriendlyName !== undefined) number.friendly_name = r.body.FriendlyName;
+        return { status: 200, body: number };
       }
       case 'release': {
         const sid = /\/IncomingPhoneNumbers\/(PN[0-9a-f]+)\.json$/.exec(r.path)![1];
@@ -308,9 +323,42 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         return { status: 404, body: this.errorBody(404, 20404) };
     }
   }
+
+  /**
+   * One page of the incoming-number list, as Twilio pages it: `PageSize` (default 50, capped at
+   * `maxPageSize`), `Page` and `PageToken` (`PA` + the last SID of the previous page), numbers in
+   * SID order, and `next_page_uri` (null on the last page) that the SDK follows.
+   */
+  private listPage(r: RecordedRequest): Reply {
+    const all = [...this.owned.values()]
+      .filter((n) => !r.query.PhoneNumber || n.phone_number === r.query.PhoneNumber)
+      .sort((a, b) => (a.sid < b.sid ? -1 : 1));
+    const pageSize = Math.min(Number(r.query.PageSize ?? 50), this.maxPageSize);
+    const page = Number(r.query.Page ?? 0);
+    const after = r.query.PageToken?.startsWith('PA') ? r.query.PageToken.slice(2) : undefined;
+    const start = after ? all.findIndex((n) => n.sid > after) : page * pageSize;
+    const items = start < 0 ? [] : all.slice(start, start + pageSize);
+    const base = `/2010-04-01/Accounts/${this.accountSid}/IncomingPhoneNumbers.json`;
+    const filter = r.query.PhoneNumber ? `&PhoneNumber=${encodeURIComponent(r.query.PhoneNumber)}` : '';
+    const more = start >= 0 && start + pageSize < all.length;
+    return {
+      status: 200,
+      body: {
+        incoming_phone_numbers: items,
+        page,
+        page_size: pageSize,
+        start: Math.max(start, 0),
+        end: Math.max(start, 0) + Math.max(items.length - 1, 0),
+        uri: `${base}?PageSize=${pageSize}&Page=${page}${filter}`,
+        first_page_uri: `${base}?PageSize=${pageSize}&Page=0${filter}`,
+        previous_page_uri: page > 0 ? `${base}?PageSize=${pageSize}&Page=${page - 1}${filter}` : null,
+        next_page_uri: more ? `${base}?PageSize=${pageSize}&Page=${page + 1}&PageToken=PA${items[items.length - 1].sid}${filter}` : null,
+      },
+    };
+  }
 }
 
-export type VapiStep = 'create' | 'list' | 'get' | 'delete';
+export type VapiStep = 'create' | 'list' | 'get' | 'delete' | 'update';
 
 export interface VapiNumber {
   id: string;
@@ -335,11 +383,48 @@ export class VapiStandIn extends StandIn<VapiStep> {
     return [...this.numbers.values()].map((n) => n.number).sort();
   }
 
+  /** A registration made outside the service (by hand in the dashboard, or twice). */
+  registerDirectly(phone: string, options: { serverUrl?: string; createdAt?: Date; name?: string } = {}): VapiNumber {
+    const at = (options.createdAt ?? new Date()).toISOString();
+    const created: VapiNumber = {
+      id: randomUUID(),
+      orgId: 'org-stand-in',
+      provider: 'twilio',
+      number: phone,
+      name: options.name ?? 'added by hand',
+      ...(options.serverUrl ? { server: { url: options.serverUrl } } : {}),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.numbers.set(created.id, created);
+    return created;
+  }
+
+  /**
+   * `GET /phone-number` as VAPI answers it: newest first, at most `limit` (default 100, at most
+   * 1,000), filtered by the createdAt bounds; no page token.
+   */
+  private listPage(r: RecordedRequest): Reply {
+    const limit = r.query.limit === undefined ? 100 : Number(r.query.limit);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 1000) return { status: 400, body: this.errorBody(400) };
+    const bound = (name: string) => (r.query[name] === undefined ? undefined : Date.parse(r.query[name]));
+    const [gt, lt, ge, le] = ['createdAtGt', 'createdAtLt', 'createdAtGe', 'createdAtLe'].map(bound);
+    const items = [...this.numbers.values()]
+      .filter((n) => {
+        const at = Date.parse(n.createdAt);
+        return (gt === undefined || at > gt) && (lt === undefined || at < lt) && (ge === undefined || at >= ge) && (le === undefined || at <= le);
+      })
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
+    return { status: 200, body: items };
+  }
+
   protected stepOf(method: string, path: string): VapiStep | undefined {
     if (method === 'POST' && path === '/phone-number') return 'create';
     if (method === 'GET' && path === '/phone-number') return 'list';
     if (method === 'GET' && path.startsWith('/phone-number/')) return 'get';
     if (method === 'DELETE' && path.startsWith('/phone-number/')) return 'delete';
+    if (method === 'PATCH' && path.startsWith('/phone-number/')) return 'update';
     return undefined;
   }
 
@@ -371,7 +456,14 @@ export class VapiStandIn extends StandIn<VapiStep> {
         return { status: 201, body: created };
       }
       case 'list':
-        return { status: 200, body: [...this.numbers.values()] };
+        return this.listPage(r);
+      case 'update': {
+        const found = this.numbers.get(id);
+        if (!found) return { status: 404, body: this.errorBody(404) };
+        const { provider: _provider, twilioAuthToken: _token, ...changes } = r.body ?? {};
+        Object.assign(found, changes, { updatedAt: new Date().toISOString() });
+        return { status: 200, body: found };
+      }
       case 'get':
         return this.numbers.has(id) ? { status: 200, body: this.numbers.get(id) } : { status: 404, body: this.errorBody(404) };
       case 'delete': {

@@ -30,6 +30,7 @@ const sanitized = (result: HealthCheckResult['details']): Record<string, CheckSt
   Object.fromEntries(
     Object.entries(result).map(([name, { status, message: _message, ...rest }]) => [name, { ...rest, status: status === 'up' ? 'up' : 'down' }]),
   );
+import { InventoryMonitor } from '../inventory/inventory-monitor';
 
 @ApiTags('operations')
 @Controller('health')
@@ -43,6 +44,7 @@ export class HealthController implements BeforeApplicationShutdown {
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
+    private readonly inventory: InventoryMonitor,
     @Optional() private readonly changes?: ChangeFeed,
   ) {}
 
@@ -51,7 +53,11 @@ export class HealthController implements BeforeApplicationShutdown {
     this.readiness.accepting = false;
   }
 
-  /** Is the database reachable, and does telephony run `live` or in `sandbox`. 503 when down. */
+  /**
+   * Is the database reachable, and does telephony run `live` or in `sandbox`. 503 when down.
+   * `inventory_drift` carries the last scheduled inventory check (findings per kind); drift never
+   * makes the service unhealthy.
+   */
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiProblemResponses(503)
@@ -60,6 +66,10 @@ export class HealthController implements BeforeApplicationShutdown {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 2000 }),
         () => this.indicators.check('telephony').up({ mode: this.config.telephony.mode }),
+        () => {
+          const state = this.inventory.state();
+          return this.indicators.check('inventory_drift').up({ checked_at: state.checkedAt?.toISOString() ?? null, counts: state.counts, last_error: state.lastError });
+        },
       ]);
     } catch (error) {
       const details = (error as { getResponse?: () => HealthCheckResult }).getResponse?.()?.details;

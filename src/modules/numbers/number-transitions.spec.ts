@@ -76,4 +76,20 @@ describe('NumberTransitions', () => {
     expect(n).toMatchObject({ status: 'inactive', releasedAt: now, assignedToType: null });
     expect(() => NumberTransitions.assertReleasable(n)).toThrow(NumberReleasedError);
   });
+
+  it('records a number gone at its provider as released and inactive, ending its assignment; a second time changes nothing', () => {
+    const n = assignedToRealtor();
+    const first = NumberTransitions.markGone(n, at('2026-01-03T00:00:00Z'));
+    expect(first.changed).toBe(true);
+    expect(first.ended).toMatchObject({ realtorId: 3, endReason: 'released', unassignedAt: at('2026-01-03T00:00:00Z') });
+    expect(n).toMatchObject({ status: 'inactive', releasedAt: at('2026-01-03T00:00:00Z'), assignedToType: null, assignedRealtorId: null, assignedAt: null });
+    expect(NumberTransitions.markGone(n, new Date())).toEqual({ changed: false });
+    expect(n.releasedAt).toEqual(at('2026-01-03T00:00:00Z'));
+  });
+
+  it('records an inactive number gone at its provider as released', () => {
+    const n = number({ status: 'inactive' });
+    expect(NumberTransitions.markGone(n, at('2026-01-03T00:00:00Z'))).toEqual({ changed: true, ended: undefined });
+    expect(n).toMatchObject({ status: 'inactive', releasedAt: at('2026-01-03T00:00:00Z') });
+  });
 });

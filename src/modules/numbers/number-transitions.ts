@@ -84,6 +84,16 @@ export const NumberTransitions = {
     number.status = 'available';
   },
 
+  /**
+   * The number is gone at its provider (released outside this service, and never to be bought
+   * back): recorded as released, inactive, its assignment ended. Already released: nothing changes.
+   */
+  markGone(number: NumberState, now: Date): { changed: boolean; ended?: EndedAssignment } {
+    if (number.releasedAt) return { changed: false };
+    const ended = NumberTransitions.recordRelease(number, now);
+    return { changed: true, ended };
+  },
+
   /** Checked before the providers are asked to take the number back. */
   assertReleasable(number: NumberState): void {
     if (number.releasedAt) throw new NumberReleasedError(number.id);

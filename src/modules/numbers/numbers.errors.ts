@@ -24,3 +24,9 @@ export class NoNumberAssignedError extends NotFoundError {
     super('no_number_assigned', 'No phone number is assigned to you.');
   }
 }
+
+export class NumberAlreadyRecordedError extends ConflictError {
+  constructor(phoneNumber: string, id: number) {
+    super('number_already_recorded', `${phoneNumber} is already recorded as number ${id} (another SID or PM, or released); it cannot be adopted.`, { purchased_number_id: id });
+  }
+}

@@ -69,6 +69,15 @@ export class NumbersRepository {
     return paginate(query, page);
   }
 
+  findByPhoneNumber(phoneNumber: string): Promise<PurchasedPhoneNumberEntity | null> {
+    return this.manager.findOne(PurchasedPhoneNumberEntity, { where: { phoneNumber } });
+  }
+
+  /** Every number, for comparing with the providers' inventories (read in one query). */
+  all(): Promise<PurchasedPhoneNumberEntity[]> {
+    return this.manager.find(PurchasedPhoneNumberEntity, { order: { id: 'ASC' } });
+  }
+
   ownedBy(propertyManagerId: number): Promise<PurchasedPhoneNumberEntity[]> {
     return this.manager.find(PurchasedPhoneNumberEntity, { where: { propertyManagerId }, order: { id: 'ASC' } });
   }

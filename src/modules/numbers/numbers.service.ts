@@ -9,7 +9,7 @@ import { PhoneRequestsService } from '../phone-requests/phone-requests.service';
 import { PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
 import { Assignee, EndedAssignment, NumberTransitions } from './number-transitions';
 import { NumberFilter, NumbersRepository } from './numbers.repository';
-import { NoNumberAssignedError } from './numbers.errors';
+import { NoNumberAssignedError, NumberAlreadyRecordedError } from './numbers.errors';
 
 export interface NewNumber {
   propertyManagerId: number;
@@ -125,6 +125,64 @@ export class NumbersService {
     await giveBack(number);
     await this.change(number, NumberTransitions.recordRelease(number, new Date()));
     return { number, previousStatus };
+  }
+
+  /**
+   * Records a number Twilio holds but we had no row for, with its real SID (and VAPI id), for a
+   * PM, fulfilling their pending requests as `add` does. Adopting the same number (same SID) for
+   * the same PM again returns the existing row (`adopted: false`); anything else already recorded
+   * under that phone number is a conflict.
+   */
+  @Transactional()
+  async adopt(input: NewNumber & { twilioSid: string }): Promise<AddedNumber & { adopted: boolean }> {
+    const existing = await this.repository.findByPhoneNumber(input.phoneNumber);
+    if (existing) {
+      if (existing.twilioSid !== input.twilioSid || existing.propertyManagerId !== input.propertyManagerId || existing.releasedAt) {
+        throw new NumberAlreadyRecordedError(input.phoneNumber, existing.id);
+      }
+      const propertyManager = await this.directory.requirePropertyManager(input.propertyManagerId);
+      return { number: existing, propertyManager, fulfilledRequestIds: [], adopted: false };
+    }
+    return { ...(await this.add(input)), adopted: true };
+  }
+
+  /**
+   * Brings a number's row in line with its providers while its row is locked: `fix` runs the
+   * provider calls (so concurrent repairs of one number call them once, the second finding nothing
+   * left to do) and says what the row must record: the VAPI registration it now has, or that
+   * Twilio no longer holds it (then it is recorded released: inactive, `released_at` set, with
+   * `goneReason` kept in its notes). A released number has nothing to repair: `fix` is not called.
+   * If `fix` throws, the row does not change.
+   */
+  @Transactional()
+  async repair<T extends { vapiPhoneNumberId?: string; goneReason?: string }>(
+    id: number,
+    fix: (number: PurchasedPhoneNumberEntity) => Promise<T>,
+  ): Promise<{ number: PurchasedPhoneNumberEntity; outcome: T; changed: boolean }> {
+    const number = await this.repository.lock(id);
+    if (number.releasedAt) return { number, outcome: {} as T, changed: false };
+    const outcome = await fix(number);
+    let changed = false;
+    let ended: EndedAssignment | undefined;
+    if (outcome.goneReason) {
+      const gone = NumberTransitions.markGone(number, new Date());
+      if (gone.changed) {
+        ended = gone.ended;
+        number.notes = [number.notes, `[inactive: ${outcome.goneReason}]`].filter(Boolean).join(' ');
+        changed = true;
+      }
+    }
+    if (outcome.vapiPhoneNumberId !== undefined && outcome.vapiPhoneNumberId !== number.vapiPhoneNumberId) {
+      number.vapiPhoneNumberId = outcome.vapiPhoneNumberId;
+      changed = true;
+    }
+    if (changed) await this.change(number, ended);
+    return { number, outcome, changed };
+  }
+
+  /** Every number, for the inventory check. */
+  all(): Promise<PurchasedPhoneNumberEntity[]> {
+    return this.repository.all();
   }
 
   /** The number assigned now to a PM (themselves) or a realtor. */

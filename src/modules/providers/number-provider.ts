@@ -6,6 +6,19 @@ export interface OwnedNumber {
   friendlyName: string | null;
 }
 
+/** A number on the account as the listing shows it, with where it sends calls and texts. */
+export interface ListedNumber extends OwnedNumber {
+  voiceUrl: string | null;
+  smsUrl: string | null;
+  /** What the provider bills for it each month, when it says (Twilio's number listing does not). */
+  monthlyPrice: number | null;
+}
+
+export interface NumberUrls {
+  voiceUrl: string;
+  smsUrl: string;
+}
+
 export interface BuyNumberInput {
   phoneNumber: string;
   voiceUrl: string;
@@ -29,6 +42,10 @@ export abstract class NumberProvider {
   abstract findOwned(phoneNumber: string): Promise<OwnedNumber | null>;
   /** Gives the number back; an already released number counts as released. */
   abstract release(sid: string): Promise<void>;
+  /** Every number on the account, all pages; throws rather than answer a partial list. */
+  abstract listAll(): Promise<ListedNumber[]>;
+  /** Points the number's voice and SMS webhooks at `urls`. */
+  abstract updateUrls(sid: string, urls: NumberUrls): Promise<void>;
 }
 
 export const isProviderError = (error: unknown): error is ProviderError => error instanceof ProviderError;

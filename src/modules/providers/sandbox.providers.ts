@@ -1,21 +1,23 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { BuyNumberInput, NumberProvider, OwnedNumber } from './number-provider';
-import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
+import { BuyNumberInput, ListedNumber, NumberProvider, NumberUrls, OwnedNumber } from './number-provider';
+import { ListedRegistration, RegisteredNumber, RegisterNumberInput, ServerSettings, VoiceAgentProvider } from './voice-agent-provider';
 
 /**
  * Sandbox telephony: buys and registers nothing. Numbers are in the fictional 555 exchange and SIDs
  * start with `SB`, so they are never mistaken for real ones.
  *
- * Its inventory is the database when it has one (always, in the service), so every instance of a
- * fleet sees the same: a search offers only numbers no purchase holds and no purchased number uses
- * (two purchases racing for one candidate are still kept apart by the unique index on active
- * purchases, and the loser takes the next candidate). What it "sold" is remembered in memory:
- * a sandbox purchase interrupted on a dead instance is closed by the reconciler, not finished.
+ * Which numbers are free comes from the database when it has one (always, in the service), so every
+ * instance of a fleet sees the same: a search offers only numbers no purchase holds and no purchased
+ * number uses (two purchases racing for one candidate are still kept apart by the unique index on
+ * active purchases, and the loser takes the next candidate). What it "sold" is remembered in memory:
+ * that is the sandbox inventory the drift report compares with (it lives as long as the process:
+ * after a restart, sandbox numbers recorded earlier show as missing), and a sandbox purchase
+ * interrupted on a dead instance is closed by the reconciler, not finished.
  */
 export class SandboxNumberProvider extends NumberProvider {
   readonly sandbox = true;
-  private readonly owned = new Map<string, OwnedNumber>();
+  private readonly owned = new Map<string, ListedNumber>();
 
   constructor(private readonly dataSource?: DataSource) {
     super();
@@ -39,13 +41,29 @@ export class SandboxNumberProvider extends NumberProvider {
   }
 
   async buy(input: BuyNumberInput): Promise<OwnedNumber> {
-    const number = { sid: `SB${randomBytes(16).toString('hex')}`, phoneNumber: input.phoneNumber, friendlyName: input.friendlyName };
+    const number: ListedNumber = {
+      sid: `SB${randomBytes(16).toString('hex')}`,
+      phoneNumber: input.phoneNumber,
+      friendlyName: input.friendlyName,
+      voiceUrl: input.voiceUrl,
+      smsUrl: input.smsUrl,
+      monthlyPrice: null,
+    };
     this.owned.set(input.phoneNumber, number);
-    return number;
+    return { sid: number.sid, phoneNumber: number.phoneNumber, friendlyName: number.friendlyName };
   }
 
   async findOwned(phoneNumber: string): Promise<OwnedNumber | null> {
-    return this.owned.get(phoneNumber) ?? null;
+    const number = this.owned.get(phoneNumber);
+    return number ? { sid: number.sid, phoneNumber: number.phoneNumber, friendlyName: number.friendlyName } : null;
+  }
+
+  async listAll(): Promise<ListedNumber[]> {
+    return [...this.owned.values()].map((n) => ({ ...n }));
+  }
+
+  async updateUrls(sid: string, urls: NumberUrls): Promise<void> {
+    for (const number of this.owned.values()) if (number.sid === sid) Object.assign(number, urls);
   }
 
   async release(sid: string): Promise<void> {
@@ -55,16 +73,25 @@ export class SandboxNumberProvider extends NumberProvider {
 
 export class SandboxVoiceAgentProvider extends VoiceAgentProvider {
   readonly sandbox = true;
-  private readonly registered = new Map<string, RegisteredNumber>();
+  private readonly registered = new Map<string, ListedRegistration>();
 
   async register(input: RegisterNumberInput): Promise<RegisteredNumber> {
-    const registered = { id: `sandbox-${randomUUID()}`, phoneNumber: input.phoneNumber };
+    const registered = { id: `sandbox-${randomUUID()}`, phoneNumber: input.phoneNumber, serverUrl: input.serverUrl };
     this.registered.set(input.phoneNumber, registered);
-    return registered;
+    return { id: registered.id, phoneNumber: registered.phoneNumber };
   }
 
   async findByNumber(phoneNumber: string): Promise<RegisteredNumber | null> {
-    return this.registered.get(phoneNumber) ?? null;
+    const found = this.registered.get(phoneNumber);
+    return found ? { id: found.id, phoneNumber } : null;
+  }
+
+  async listAll(): Promise<ListedRegistration[]> {
+    return [...this.registered.values()].map((r) => ({ ...r }));
+  }
+
+  async updateServer(id: string, settings: ServerSettings): Promise<void> {
+    for (const r of this.registered.values()) if (r.id === id) r.serverUrl = settings.serverUrl;
   }
 
   async remove(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient';
-import { BuyNumberInput, NumberProvider, OwnedNumber } from './number-provider';
+import { BuyNumberInput, ListedNumber, NumberProvider, NumberUrls, OwnedNumber } from './number-provider';
 import { callProvider, deleteIgnoringGone, outcomeOfStatus, ProviderError } from './provider-error';
 
 /**
@@ -44,6 +44,7 @@ interface TwilioIncomingNumber {
 
 /** The only SIDs Twilio's contract has for incoming numbers (`DeleteIncomingPhoneNumber`'s `Sid`). */
 const INCOMING_NUMBER_SID = /^PN[0-9a-fA-F]{32}$/;
+const TWILIO_MAX_PAGE_SIZE = 1000;
 
 /** Our Twilio account, through the official SDK. */
 export class TwilioNumberProvider extends NumberProvider {
@@ -94,6 +95,20 @@ export class TwilioNumberProvider extends NumberProvider {
     // would only refuse the request. Like a 404, that means there is nothing to give back.
     if (!INCOMING_NUMBER_SID.test(sid)) return;
     await deleteIgnoringGone(() => this.call(() => this.client.incomingPhoneNumbers(sid).remove()));
+  }
+
+  /**
+   * Every incoming number: the SDK asks for pages of 1,000 (`PageSize`, Twilio's maximum) and
+   * follows each page's `next_page_uri` until there is none; any failed page fails the whole list.
+   */
+  async listAll(): Promise<ListedNumber[]> {
+    const all = await this.call(() => this.client.incomingPhoneNumbers.list({ pageSize: TWILIO_MAX_PAGE_SIZE }));
+    // The IncomingPhoneNumber resource carries no price; the report falls back to the configured one.
+    return all.map((n) => ({ ...toOwned(n), voiceUrl: n.voiceUrl || null, smsUrl: n.smsUrl || null, monthlyPrice: null }));
+  }
+
+  async updateUrls(sid: string, urls: NumberUrls): Promise<void> {
+    await this.call(() => this.client.incomingPhoneNumbers(sid).update({ voiceUrl: urls.voiceUrl, smsUrl: urls.smsUrl }));
   }
 
   private call<T>(run: () => Promise<T>): Promise<T> {

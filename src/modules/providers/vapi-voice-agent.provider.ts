@@ -1,6 +1,6 @@
 import { VapiClient, VapiError, VapiTimeoutError } from '@vapi-ai/server-sdk';
 import { callProvider, deleteIgnoringGone, outcomeOfStatus, ProviderError } from './provider-error';
-import { RegisteredNumber, RegisterNumberInput, VoiceAgentProvider } from './voice-agent-provider';
+import { ListedRegistration, RegisteredNumber, RegisterNumberInput, ServerSettings, VoiceAgentProvider } from './voice-agent-provider';
 
 export interface VapiSettings {
   apiKey: string;
@@ -12,6 +12,14 @@ export interface VapiSettings {
 }
 
 const VAPI_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const VAPI_MAX_PAGE_SIZE = 1000;
+
+interface VapiListedItem {
+  id: string;
+  number?: string;
+  createdAt: string;
+  server?: { url?: string };
+}
 
 /** VAPI, through the official SDK. */
 export class VapiVoiceAgentProvider extends VoiceAgentProvider {
@@ -49,9 +57,46 @@ export class VapiVoiceAgentProvider extends VoiceAgentProvider {
   }
 
   async findByNumber(phoneNumber: string): Promise<RegisteredNumber | null> {
-    const all = await this.call(() => this.client.phoneNumbers.list({ limit: 1000 }));
-    const match = (all as unknown as Array<{ id: string; number?: string }>).find((n) => n.number === phoneNumber);
+    const match = (await this.listAll()).find((n) => n.phoneNumber === phoneNumber);
     return match ? { id: match.id, phoneNumber } : null;
+  }
+
+  /**
+   * Every registration. `GET /phone-number` answers at most `limit` (≤ 1,000) items and has no
+   * page token, only createdAt bounds: a full page is followed by the next window, bounded
+   * inclusively at its oldest (or, if VAPI answers oldest first, newest) `createdAt`; items seen
+   * twice at the boundary are kept once. A full page that adds nothing (more than 1,000
+   * registrations created at the same instant) cannot be paged past and fails the listing.
+   */
+  async listAll(): Promise<ListedRegistration[]> {
+    const seen = new Map<string, ListedRegistration>();
+    let window: { createdAtLe?: string; createdAtGe?: string } = {};
+    for (;;) {
+      const page = (await this.call(() => this.client.phoneNumbers.list({ limit: VAPI_MAX_PAGE_SIZE, ...window }))) as unknown as VapiListedItem[];
+      let added = 0;
+      for (const item of page) {
+        if (seen.has(item.id)) continue;
+        seen.set(item.id, { id: item.id, phoneNumber: item.number ?? '', serverUrl: item.server?.url ?? null });
+        added += 1;
+      }
+      if (page.length < VAPI_MAX_PAGE_SIZE) return [...seen.values()];
+      if (added === 0) throw new ProviderError('vapi', 'unknown', 'server_error', 'VAPI phone numbers cannot be listed past a page of numbers created at the same instant');
+      const first = page[0].createdAt;
+      const last = page[page.length - 1].createdAt;
+      window = Date.parse(first) >= Date.parse(last) ? { createdAtLe: last } : { createdAtGe: last };
+    }
+  }
+
+  async updateServer(id: string, settings: ServerSettings): Promise<void> {
+    await this.call(() =>
+      this.client.phoneNumbers.update({
+        id,
+        body: {
+          provider: 'twilio',
+          server: { url: settings.serverUrl, ...(settings.serverSecret ? { headers: { 'x-vapi-secret': settings.serverSecret } } : {}) },
+        },
+      }),
+    );
   }
 
   async remove(id: string): Promise<void> {

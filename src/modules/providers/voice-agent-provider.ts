@@ -12,6 +12,17 @@ export interface RegisteredNumber {
   phoneNumber: string;
 }
 
+/** A registration as the listing shows it. */
+export interface ListedRegistration extends RegisteredNumber {
+  /** Where VAPI sends server messages for it; null when none is set. */
+  serverUrl: string | null;
+}
+
+export interface ServerSettings {
+  serverUrl: string;
+  serverSecret?: string;
+}
+
 /** The port to the voice agent platform (VAPI). Every method throws `ProviderError` and nothing else. */
 export abstract class VoiceAgentProvider {
   abstract readonly sandbox: boolean;
@@ -20,4 +31,8 @@ export abstract class VoiceAgentProvider {
   abstract findByNumber(phoneNumber: string): Promise<RegisteredNumber | null>;
   /** Removes the registration; an unknown id counts as removed. */
   abstract remove(id: string): Promise<void>;
+  /** Every registration, all pages; throws rather than answer a partial list. */
+  abstract listAll(): Promise<ListedRegistration[]>;
+  /** Points the registration's server messages at `settings`. */
+  abstract updateServer(id: string, settings: ServerSettings): Promise<void>;
 }

@@ -171,6 +171,20 @@ export class PurchaseOperationsRepository {
     });
   }
 
+  /**
+   * The numbers of purchases not finished, or finished at or after `since`: the inventory check
+   * leaves them alone (an unfinished one is its lease holder's to finish; one finished during a
+   * check may be half seen by it).
+   */
+  async numbersInFlight(since: Date): Promise<Array<{ phoneNumber: string | null; twilioSid: string | null; vapiPhoneNumberId: string | null }>> {
+    const rows: Array<{ phone_number: string | null; twilio_sid: string | null; vapi_phone_number_id: string | null }> = await this.manager.query(
+      `SELECT phone_number, twilio_sid, vapi_phone_number_id FROM purchase_operations
+        WHERE (${UNFINISHED} OR finished_at >= $1) AND phone_number IS NOT NULL`,
+      [since],
+    );
+    return rows.map((r) => ({ phoneNumber: r.phone_number, twilioSid: r.twilio_sid, vapiPhoneNumberId: r.vapi_phone_number_id }));
+  }
+
   /** Unfinished operations nobody holds, untouched for `settleMs`: their owner is gone or gave up. */
   async findStale(settleMs: number, limit = 50): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.manager.query(

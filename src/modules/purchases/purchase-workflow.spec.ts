@@ -44,6 +44,12 @@ class FakeTwilio extends NumberProvider {
     this.take('release');
     for (const [phone, n] of this.owned) if (n.sid === sid) this.owned.delete(phone);
   }
+  async listAll(): Promise<never> {
+    throw new Error('the purchase workflow never lists the account');
+  }
+  async updateUrls(): Promise<never> {
+    throw new Error('the purchase workflow never changes URLs');
+  }
 }
 
 class FakeVapi extends VoiceAgentProvider {
@@ -71,6 +77,12 @@ class FakeVapi extends VoiceAgentProvider {
   async remove(id: string): Promise<void> {
     this.take('remove');
     this.registered.delete(id);
+  }
+  async listAll(): Promise<never> {
+    throw new Error('the purchase workflow never lists registrations');
+  }
+  async updateServer(): Promise<never> {
+    throw new Error('the purchase workflow never changes server URLs');
   }
 }
 

@@ -90,6 +90,11 @@ export class PurchasesService {
   }
 
   /** Ids of unfinished operations nobody holds, untouched for the settle time. */
+  /** Numbers of purchases unfinished or finished since `since` (see the repository). */
+  numbersInFlight(since: Date) {
+    return this.operations.numbersInFlight(since);
+  }
+
   findStale(limit = 50): Promise<string[]> {
     return this.operations.findStale(this.config.telephony.purchaseSettleMs, limit);
   }
