@@ -234,6 +234,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/inventory/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compares, live, every number Twilio holds and every VAPI registration with our numbers and
+         *     lists each difference with the call that fixes it. A provider failure fails the report (502/504).
+         */
+        get: operations["getInventoryDrift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/inventory/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records an untracked Twilio number for a PM with its real SID, registered at VAPI; again: the same row. */
+        post: operations["adoptUntrackedNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/purchased-numbers/{id}/repair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-registers at VAPI and resets Twilio's and VAPI's URLs; a number Twilio no longer holds becomes inactive. */
+        post: operations["repairPurchasedNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/inventory/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Releases an untracked Twilio number or an orphaned VAPI registration; never one of our numbers (409). */
+        post: operations["releaseUntrackedNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/request-phone-number": {
         parameters: {
             query?: never;
@@ -415,7 +486,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is the database reachable, and does telephony run `live` or in `sandbox`. 503 when down. */
+        /**
+         * Is the database reachable, and does telephony run `live` or in `sandbox`. 503 when down.
+         *     `inventory_drift` carries the last scheduled inventory check (findings per kind); drift never
+         *     makes the service unhealthy.
+         */
         get: operations["checkHealth"];
         put?: never;
         post?: never;
@@ -954,6 +1029,186 @@ export interface components {
             purchase_operations: components["schemas"]["PurchaseOperationDto"][];
             /** @description Pass as `cursor` for the next page; null on the last one. */
             next_cursor: string | null;
+        };
+        DriftCountsDto: {
+            untracked_at_twilio: number;
+            missing_at_twilio: number;
+            not_registered_at_vapi: number;
+            vapi_id_mismatch: number;
+            orphan_at_vapi: number;
+            webhook_misconfigured: number;
+        };
+        UntrackedCostDto: {
+            /**
+             * @description USD per month for the untracked numbers; null when no price is known for any.
+             * @example 2.3
+             */
+            monthly_amount: number | null;
+            /** @example USD */
+            currency: string;
+            /**
+             * @description Untracked numbers without a known price (neither Twilio's nor TWILIO_NUMBER_MONTHLY_PRICE).
+             * @example 0
+             */
+            unpriced: number;
+        };
+        DriftInventoryDto: {
+            /** @description Our rows, of every status. */
+            ours: number;
+            /** @description Numbers Twilio holds on the account. */
+            twilio: number;
+            /** @description VAPI registrations. */
+            vapi: number;
+        };
+        DriftSummaryDto: {
+            /** @description Findings per kind (of the whole report, whatever `kind` filters). */
+            counts: components["schemas"]["DriftCountsDto"];
+            /** @example 3 */
+            total: number;
+            untracked_cost: components["schemas"]["UntrackedCostDto"];
+            inventory: components["schemas"]["DriftInventoryDto"];
+        };
+        DriftOursDto: {
+            /** @example 12 */
+            purchased_phone_number_id: number;
+            /** @example 1 */
+            property_manager_id: number;
+            /** @example assigned */
+            status: string;
+            /** @example PN0123456789abcdef0123456789abcdef */
+            twilio_sid: string;
+            /** @example 5b8e1c0e-0000-4000-8000-000000000000 */
+            vapi_phone_number_id: string | null;
+        };
+        DriftTwilioDto: {
+            /** @example PN0123456789abcdef0123456789abcdef */
+            sid: string;
+            /** @example https://api.vapi.ai/twilio/inbound_call */
+            voice_url: string | null;
+            /** @example https://api.vapi.ai/twilio/sms */
+            sms_url: string | null;
+            /** @description USD per month when Twilio reports it. */
+            monthly_price: number | null;
+        };
+        DriftVapiDto: {
+            /** @example 5b8e1c0e-0000-4000-8000-000000000000 */
+            id: string;
+            /** @example https://pn.example.com/vapi/webhook */
+            server_url: string | null;
+        };
+        DriftFixDto: {
+            /** @example POST */
+            method: string;
+            /** @example /admin/purchased-numbers/12/repair */
+            path: string;
+            /** @description The body to send, when the call takes one (placeholders in angle brackets). */
+            body?: {
+                [key: string]: unknown;
+            };
+        };
+        DriftFindingDto: {
+            /**
+             * @example webhook_misconfigured
+             * @enum {string}
+             */
+            kind: "untracked_at_twilio" | "missing_at_twilio" | "not_registered_at_vapi" | "vapi_id_mismatch" | "orphan_at_vapi" | "webhook_misconfigured";
+            /** @example +14125551234 */
+            phone_number: string;
+            /** @description What the problem is. */
+            problem: string;
+            /** @description Our row, or null when we have none. */
+            ours: components["schemas"]["DriftOursDto"] | null;
+            /** @description What Twilio holds, or null when it does not hold the number. */
+            twilio: components["schemas"]["DriftTwilioDto"] | null;
+            /** @description VAPI's registrations of the number (empty when none). */
+            vapi: components["schemas"]["DriftVapiDto"][];
+            /** @description The call that fixes it. */
+            fix: components["schemas"]["DriftFixDto"];
+        };
+        DriftReportDto: {
+            /**
+             * Format: date-time
+             * @description When the providers were read.
+             */
+            checked_at: string;
+            /** @description True when the report is of the sandbox inventory. */
+            sandbox: boolean;
+            summary: components["schemas"]["DriftSummaryDto"];
+            findings: components["schemas"]["DriftFindingDto"][];
+        };
+        AdoptNumberDto: {
+            /**
+             * @description The untracked number, E.164.
+             * @example +14125551234
+             */
+            phone_number: string;
+            /**
+             * @description The PM it is recorded for.
+             * @example 1
+             */
+            property_manager_id: number;
+            /** @example Bought by hand in the Twilio Console */
+            notes?: string;
+        };
+        AdoptedNumberDto: {
+            /** @example Phone number +14125551234 added successfully and is now available for assignment */
+            message: string;
+            /** @example 1 */
+            purchased_phone_number_id: number;
+            /** @example +14125551234 */
+            phone_number: string;
+            /** @example PN1234567890abcdef */
+            twilio_sid: string;
+            /** @example vapi_123 */
+            vapi_phone_number_id: string | null;
+            /**
+             * @example available
+             * @enum {string}
+             */
+            status: "available" | "assigned" | "inactive";
+            /** @example 1 */
+            property_manager_id: number;
+            /** @example John Smith */
+            pm_name: string;
+            /** @example john@example.com */
+            pm_email: string;
+            /**
+             * @description The PM's pending requests this number fulfilled.
+             * @example [
+             *       1
+             *     ]
+             */
+            fulfilled_request_ids: number[];
+            /** @description False when the number was already adopted (nothing was done again). */
+            adopted: boolean;
+        };
+        RepairedNumberDto: {
+            number: components["schemas"]["PurchasedNumberDto"];
+            /**
+             * @description What the repair did: `twilio_urls_reset`, `vapi_registered`, `vapi_id_recorded`,
+             *     `vapi_server_url_reset`, or for a number Twilio no longer holds `vapi_registration_removed`
+             *     and `marked_released` (inactive, `released_at` set); empty when nothing needed doing.
+             */
+            actions: string[];
+        };
+        ReleaseUntrackedDto: {
+            /**
+             * @description An untracked Twilio number's SID (give this or `vapi_phone_number_id`).
+             * @example PN0123456789abcdef0123456789abcdef
+             */
+            twilio_sid?: string;
+            /**
+             * @description An orphaned VAPI registration's id.
+             * @example 5b8e1c0e-0000-4000-8000-000000000000
+             */
+            vapi_phone_number_id?: string;
+        };
+        ReleasedUntrackedDto: {
+            /** @example PN0123456789abcdef0123456789abcdef */
+            twilio_sid: string | null;
+            vapi_phone_number_id: string | null;
+            /** @description False when the provider no longer held it (an earlier call released it). */
+            released: boolean;
         };
         OwnerLookupDto: {
             /**
@@ -2448,6 +2703,482 @@ export interface operations {
             };
             /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    getInventoryDrift: {
+        parameters: {
+            query?: {
+                /** @description Only findings of this kind (the summary still counts every kind). */
+                kind?: "untracked_at_twilio" | "missing_at_twilio" | "not_registered_at_vapi" | "vapi_id_mismatch" | "orphan_at_vapi" | "webhook_misconfigured";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftReportDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider timed out. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    adoptUntrackedNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptNumberDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptedNumberDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider timed out. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    repairPurchasedNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepairedNumberDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider timed out. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    releaseUntrackedNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseUntrackedDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleasedUntrackedDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider failed. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A telephony provider timed out. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
