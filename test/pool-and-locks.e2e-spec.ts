@@ -24,7 +24,8 @@ describe('concurrency: pool and locks', () => {
       env: {
         ...s.env,
         DATABASE_POOL_SIZE: String(POOL_SIZE),
-        PROVIDER_TIMEOUT_MS: '1500',
+        // Long enough that the chatbot is asked many times while every purchase waits on VAPI.
+        PROVIDER_TIMEOUT_MS: '4000',
         PURCHASE_RECONCILE_INTERVAL_MS: '0',
         PURCHASE_SETTLE_MS: '0',
         // Every lookup goes to the database: the pool itself is what is being proven.
