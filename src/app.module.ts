@@ -17,6 +17,7 @@ import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
+import { LegacyImportModule } from './modules/legacy-import/legacy-import.module';
 import { NumbersModule } from './modules/numbers/numbers.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
@@ -52,6 +53,7 @@ export class AppModule {
         HealthModule,
         SecurityModule,
         ChatbotModule,
+        LegacyImportModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
