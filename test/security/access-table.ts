@@ -167,6 +167,19 @@ export const ACCESS: Record<string, AccessRow> = {
       };
     },
   },
+  'POST /admin/add-purchased-numbers': {
+    allow: { adminJwt: 201, adminKey: 201 },
+    prepare: async (w) => {
+      const phones = [nextPhoneNumber(), nextPhoneNumber()];
+      return {
+        path: '/admin/add-purchased-numbers',
+        body: { numbers: phones.map((phone_number) => ({ property_manager_id: w.pmA.pm.id, phone_number, notes: 'matrix' })) },
+        check: async (status) => {
+          for (const phoneNumber of phones) expect(await numberRepo(w).existsBy({ phoneNumber })).toBe(status === 201);
+        },
+      };
+    },
+  },
   'GET /admin/all-purchased-numbers': {
     allow: { adminJwt: 200, adminKey: 200 },
     prepare: async (w) => ({ path: `/admin/all-purchased-numbers?property_manager_id=${w.pmA.pm.id}` }),
