@@ -17,6 +17,7 @@ import { ChangeFeedModule } from '../database/change-feed.module';
 import { DatabaseModule } from '../database/database.module';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
 import { TransactionsModule } from '../database/transactions';
+import { AuditModule } from '../modules/audit/audit.module';
 import { LegacyImportModule } from '../modules/legacy-import/legacy-import.module';
 import { formatRefusal, formatReport, reportJson } from '../modules/legacy-import/legacy-import.report';
 import { ImportRefused, LegacyImportService } from '../modules/legacy-import/legacy-import.service';
@@ -24,11 +25,11 @@ import { SourceSchemaError } from '../modules/legacy-import/legacy-source.reader
 
 const USAGE = 'usage: npm run import-legacy -- --source <postgres-url> [--schema public] [--dry-run] [--report <file.json>]\n';
 
-/** Only what the import needs: configuration, the database (migrated), transactions, the numbers module. */
+/** Only what the import needs: configuration, the database (migrated), transactions, the numbers module (and what it uses). */
 @Module({})
 class ImportLegacyCliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: ImportLegacyCliModule, imports: [ConfigModule.forRoot(config), DatabaseModule, TransactionsModule, ChangeFeedModule, LegacyImportModule] };
+    return { module: ImportLegacyCliModule, imports: [ConfigModule.forRoot(config), DatabaseModule, TransactionsModule, ChangeFeedModule, AuditModule, LegacyImportModule] };
   }
 }
 

@@ -300,7 +300,7 @@ export class LegacyImportService {
     // Recovered numbers get ids counted down from the top of the range (never in the way of the source's ids).
     const fresh = toWrite.filter((n) => n.id === undefined);
     if (fresh.length) {
-      const [{ low }] = await this.q.query(`SELECT coalesce(min(id), $1::int + 1) AS low FROM purchased_phone_numbers WHERE id >= $2`, [RECOVERED_ID_CEILING, RECOVERED_ID_FLOOR]);
+      const [{ low }] = await this.q.query(`SELECT coalesce(min(id)::bigint, $1::bigint + 1) AS low FROM purchased_phone_numbers WHERE id >= $2`, [RECOVERED_ID_CEILING, RECOVERED_ID_FLOOR]);
       let next = Number(low) - 1;
       for (const n of fresh) n.id = next--;
       for (const b of bookUpdates) if (b.target_id === -1) b.target_id = plan.numbers.find((n) => numberKey(n) === `${b.source_table}:${b.source_id}`)!.id!;
