@@ -153,7 +153,7 @@ function webhookBodies(indexes: number[]): string[] {
 /** Embedded PostgreSQL unless DATABASE_URL names a server; either way a fresh `pn_bench` database. */
 /** `--import`: the legacy import's speed run (bench/import.ts), written to results/import.json. */
 async function mainImport(): Promise<void> {
-  const { url, serverUrl, stop } = await database();
+  const { url, serverUrl, stop } = await database('pn_bench_import');
   try {
     const result = await importBench(serverUrl, url);
     const file = join(RESULTS_DIR, 'import.json');
@@ -164,7 +164,7 @@ async function mainImport(): Promise<void> {
   }
 }
 
-async function database(): Promise<{ url: string; serverUrl: string; stop: () => Promise<void> }> {
+async function database(name = 'pn_bench'): Promise<{ url: string; serverUrl: string; stop: () => Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;
   let embedded: EmbeddedPostgresServer | undefined;
   if (!serverUrl) {
@@ -174,11 +174,11 @@ async function database(): Promise<{ url: string; serverUrl: string; stop: () =>
   }
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS pn_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE pn_bench');
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(serverUrl);
-  url.pathname = '/pn_bench';
+  url.pathname = `/${name}`;
   return { url: url.toString(), serverUrl, stop: async () => void (await embedded?.stop()) };
 }
 
