@@ -57,7 +57,7 @@ export async function importBench(serverUrl: string, targetUrl: string): Promise
   await client.end();
   log(`legacy source built (${pms} PMs, ${pms * 5} realtors, ${pms * 10} numbers, ${pms * 5} requests) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const env = { ...process.env, DATABASE_URL: targetUrl, NODE_ENV: 'production', LOG_LEVEL: 'silent' };
+  const env = { ...process.env, DATABASE_URL: targetUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
   const t0 = Date.now();
   const code = await importLegacy(['--source', source.toString()], env);
   const firstSeconds = (Date.now() - t0) / 1000;
