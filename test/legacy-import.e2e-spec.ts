@@ -129,6 +129,9 @@ describe('legacy import (npm run import-legacy)', () => {
     expect(byId(203)).toMatchObject({ status: 'fulfilled', area_code: null });
     expect(byId(204)).toMatchObject({ status: 'cancelled', country_code: '+1' });
 
+    const audit = await t.dataSource.query(`SELECT action, credential, outcome FROM audit_log WHERE action = 'legacy_import.run'`);
+    expect(audit).toEqual([{ action: 'legacy_import.run', credential: 'cli', outcome: 'success' }]);
+
     // Sequences moved past the imported ids.
     const created = await t.http.post('/admin/property-managers', { name: 'New PM', email: 'new@example.com', auth_user_id: 'auth-new' }, { apiKey: t.adminKey });
     expect(created.status).toBe(201);

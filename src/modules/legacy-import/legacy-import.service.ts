@@ -3,6 +3,9 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AppConfig } from '../../config/app-config';
 import { DomainEvents } from '../../database/domain-events';
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { AuditService } from '../audit/audit.service';
 import { ImportedNumberRow } from '../numbers/numbers.repository';
 import { NumbersService } from '../numbers/numbers.service';
 import { clean, CleanPlan, PlannedNumber, Problem, rowHash, TargetNumber } from './cleaning-rules';
@@ -73,6 +76,7 @@ export class LegacyImportService {
     private readonly numbers: NumbersService,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async run(options: ImportOptions): Promise<ImportReport> {
@@ -350,6 +354,14 @@ export class LegacyImportService {
       );
     }
 
+    if (bookUpdates.length) {
+      // The import is an admin change like any other: one audit record, in its transaction.
+      await this.audit.record(
+        { principal: { roles: ['admin'], actorType: 'user', actorId: `cli:${safeUser()}`, credential: 'cli' }, requestId: randomUUID(), clientIp: 'local' },
+        { action: 'legacy_import.run', targetType: 'legacy_import', details: { summary } },
+      );
+    }
+
     const problems = [
       ...plan.problems.filter((p) => written.has(`${p.table}:${p.source_id}`) || p.action.startsWith('skipped')),
       ...conflicts,
@@ -362,6 +374,14 @@ export class LegacyImportService {
       summary,
       problems,
     };
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
   }
 }
 
