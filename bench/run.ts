@@ -6,6 +6,8 @@
  * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 8);
  * BENCH_CONNECTIONS (default 50); BENCH_SIZES (default 1000,1000000); BENCH_LOG_LEVEL (the app's
  * LOG_LEVEL, default info); BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection).
+ *
+ * `npm run bench -- --import`: the legacy import's speed run instead (bench/import.ts).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -19,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { encodeCursor } from '../src/common/pagination/paginate';
 import { dataSourceOptions, migrateWithLock } from '../src/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres.server';
+import { importBench } from './import';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -51,6 +54,7 @@ const phoneOf = (i: number) => `+1412${2_000_000 + i}`;
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
+  if (process.argv.includes('--import')) return mainImport();
   const { url, stop } = await database();
   const children: ChildProcess[] = [];
   const results: Measured[] = [];
@@ -159,7 +163,20 @@ function webhookBodies(indexes: number[]): string[] {
 }
 
 /** Embedded PostgreSQL unless DATABASE_URL names a server; either way a fresh `pn_bench` database. */
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** `--import`: the legacy import's speed run (bench/import.ts), written to results/import.json. */
+async function mainImport(): Promise<void> {
+  const { url, serverUrl, stop } = await database('pn_bench_import');
+  try {
+    const result = await importBench(serverUrl, url);
+    const file = join(RESULTS_DIR, 'import.json');
+    writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), ...result }, null, 2));
+    process.stdout.write(`${JSON.stringify(result)}\nwritten to ${file}\n`);
+  } finally {
+    await stop();
+  }
+}
+
+async function database(name = 'pn_bench'): Promise<{ url: string; serverUrl: string; stop: () => Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;
   let embedded: EmbeddedPostgresServer | undefined;
   if (!serverUrl) {
@@ -169,12 +186,12 @@ async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
   }
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS pn_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE pn_bench');
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(serverUrl);
-  url.pathname = '/pn_bench';
-  return { url: url.toString(), stop: async () => void (await embedded?.stop()) };
+  url.pathname = `/${name}`;
+  return { url: url.toString(), serverUrl, stop: async () => void (await embedded?.stop()) };
 }
 
 /** Replaces all data with `size` assigned numbers (generate_series, in batches, triggers off). */

@@ -9,6 +9,8 @@ import { MetricsService } from './modules/metrics/metrics.service';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
+const BULK_ADD_ROUTE = '/admin/add-purchased-numbers';
+
 /** Builds the application (not yet listening): the one assembly used by main.ts and the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -17,6 +19,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     genReqId: requestIdFrom,
+  });
+  // The bulk add takes up to 1,000 numbers: its body may be larger than the 64 KiB everything else gets.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url === BULK_ADD_ROUTE) route.bodyLimit = 512 * 1024;
   });
   // Every response names its request id, so a caller can quote it.
   // A callback hook, not an async one: it runs on every request and needs no promise.

@@ -17,6 +17,7 @@ import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
+import { LegacyImportModule } from './modules/legacy-import/legacy-import.module';
 import { NumbersModule } from './modules/numbers/numbers.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
@@ -56,6 +57,7 @@ export class AppModule {
         SecurityModule,
         ChatbotModule,
         MetricsModule.forRoot(config.metricsEnabled),
+        LegacyImportModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -12,6 +12,7 @@ import { API_KEY_HEADER } from './modules/auth/api-key.strategy';
 export const OPERATION_IDS: Record<string, string> = {
   'AdminPhoneRequestsController.listAll': 'listAllPhoneNumberRequests',
   'AdminPurchasedNumbersController.add': 'addPurchasedNumber',
+  'AdminPurchasedNumbersController.addMany': 'addPurchasedNumbers',
   'AdminPurchasesController.purchase': 'purchasePhoneNumber',
   'AdminPurchasedNumbersController.list': 'listPurchasedNumbers',
   'AdminPurchasedNumbersController.deactivate': 'deactivatePurchasedNumber',

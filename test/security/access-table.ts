@@ -66,6 +66,8 @@ export interface AccessRow {
   kind?: 'public' | 'webhook';
   /** Success status for each actor allowed in; everyone else: 401 (no valid credential) or 403. */
   allow: Partial<Record<ActorName, number>>;
+  /** Audit records a successful call writes, when not one (a bulk add audits each number). */
+  successAuditRecords?: number;
   /** Exceptions to the rule above, e.g. PM B gets 404 for PM A's object. */
   expect?: Partial<Record<ActorName, number>>;
   /** A valid call for `actor` on fresh data (mutations must not depend on each other). */
@@ -168,6 +170,20 @@ export const ACCESS: Record<string, AccessRow> = {
         body: { property_manager_id: w.pmA.pm.id, phone_number: phoneNumber, notes: 'matrix' },
         check: async (status) => {
           expect(await numberRepo(w).existsBy({ phoneNumber })).toBe(status === 201);
+        },
+      };
+    },
+  },
+  'POST /admin/add-purchased-numbers': {
+    allow: { adminJwt: 201, adminKey: 201 },
+    successAuditRecords: 2,
+    prepare: async (w) => {
+      const phones = [nextPhoneNumber(), nextPhoneNumber()];
+      return {
+        path: '/admin/add-purchased-numbers',
+        body: { numbers: phones.map((phone_number) => ({ property_manager_id: w.pmA.pm.id, phone_number, notes: 'matrix' })) },
+        check: async (status) => {
+          for (const phoneNumber of phones) expect(await numberRepo(w).existsBy({ phoneNumber })).toBe(status === 201);
         },
       };
     },

@@ -14,7 +14,11 @@ export type DomainErrorKind =
   | 'unavailable';
 
 export interface FieldError {
+  /** For an item of a bulk body: its position (from 0). */
+  index?: number;
   field: string;
+  /** For an item of a bulk body: a stable code for what is wrong. */
+  code?: string;
   message: string;
 }
 

@@ -1,7 +1,11 @@
 /** A field that failed validation. */
 export class FieldErrorDto {
+  /** For an item of a bulk body (`POST /admin/add-purchased-numbers`): its position, from 0. @example 3 */
+  index?: number;
   /** @example "phone_number" */
   field: string;
+  /** For an item of a bulk body: what is wrong, stable. @example "phone_number_exists" */
+  code?: string;
   /** @example "phone_number must be a valid phone number in E.164 format, e.g. +14125551234" */
   message: string;
 }
@@ -22,6 +26,6 @@ export class ProblemDto {
   instance?: string;
   /** Quote it when reporting a problem. */
   request_id?: string;
-  /** Present for validation errors. */
+  /** Present for validation errors, and for a refused bulk add (one entry per refused item). */
   errors?: FieldErrorDto[];
 }

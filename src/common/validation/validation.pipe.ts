@@ -1,15 +1,25 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, InvalidInputError } from '../errors/domain-error';
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/**
+ * Field errors, `{ field, message }`; inside an array of objects (a bulk body) each also names
+ * the item: `{ index, field, code, message }` with `field` relative to the item.
+ */
+function flatten(errors: ValidationError[], parent = '', item?: { index: number; prefix: string }): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
+    const index = item === undefined && parent !== '' && /^\d+$/.test(error.property) ? Number(error.property) : undefined;
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      ...(item ? { index: item.index } : {}),
+      field: item ? field.slice(item.prefix.length) : field,
+      ...(item ? { code: constraint === 'whitelistValidation' ? 'unknown_field' : snake(constraint) } : {}),
       // class-validator's whitelist message says "property x should not exist"; name it as a field.
       message: message.replace(/^property (\S+) should not exist$/, '$1 is not a known field'),
     }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const nextItem = item ?? (index !== undefined ? { index, prefix: `${field}.` } : undefined);
+    return [...own, ...flatten(error.children ?? [], field, nextItem)];
   });
 }
 

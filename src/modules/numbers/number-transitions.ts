@@ -33,6 +33,18 @@ export interface EndedAssignment {
  * returns the assignment period it ended, if any, for the history.
  */
 export const NumberTransitions = {
+  /**
+   * A number written by the legacy import must already be in a state the rules allow: assigned
+   * with a holder and a time, or available/inactive with none; a realtor holder needs a realtor id.
+   */
+  assertImportable(row: { id: number; status: NumberStatus; assigned_to_type: AssigneeType | null; assigned_realtor_id: number | null; assigned_at: string | null }): void {
+    const assigned = row.status === 'assigned';
+    const consistent = assigned
+      ? row.assigned_to_type !== null && row.assigned_at !== null && (row.assigned_to_type === 'realtor') === (row.assigned_realtor_id !== null)
+      : row.assigned_to_type === null && row.assigned_realtor_id === null && row.assigned_at === null;
+    if (!consistent) throw new NumberStateConflictError(row.id, row.status, 'an imported number must name a holder exactly when it is assigned');
+  },
+
   assign(number: NumberState, to: Assignee, now: Date): void {
     if (number.releasedAt) throw new NumberReleasedError(number.id);
     if (number.status !== 'available') {

@@ -8,6 +8,32 @@ import { NumberStatus, PurchasedPhoneNumberEntity } from './entities/purchased-p
 import type { Assignee, EndedAssignment } from './number-transitions';
 import { NumberNotFoundError } from './numbers.errors';
 
+/** A number row as the legacy import writes it (snake_case, timestamps as ISO strings). */
+export interface ImportedNumberRow {
+  id: number;
+  property_manager_id: number;
+  phone_number: string;
+  twilio_sid: string;
+  vapi_phone_number_id: string | null;
+  status: NumberStatus;
+  assigned_to_type: 'property_manager' | 'realtor' | null;
+  assigned_realtor_id: number | null;
+  assigned_at: string | null;
+  notes: string | null;
+  purchased_at: string | null;
+}
+
+export interface ImportLookup {
+  ids: number[];
+  phones: string[];
+  sids: string[];
+  vapiIds: string[];
+  realtorHolders: number[];
+  propertyManagerHolders: number[];
+}
+
+const IMPORT_BATCH = 5_000;
+
 export interface NumberFilter {
   propertyManagerId?: number;
   status?: NumberStatus;
@@ -60,6 +86,54 @@ export class NumbersRepository {
   async save(number: PurchasedPhoneNumberEntity, ended?: EndedAssignment): Promise<void> {
     if (ended) await this.manager.insert(NumberAssignmentHistoryEntity, ended);
     await this.manager.save(number);
+  }
+
+  /**
+   * Writes many numbers at once, ids given (the legacy import): batched `INSERT … SELECT FROM
+   * json_populate_recordset … ON CONFLICT (id) DO UPDATE`, never a statement per row. The numbers in
+   * `replacing` (existing rows being overwritten) first give up their holder, so holders can move
+   * between them without tripping the one-number-per-holder indexes mid-statement.
+   */
+  async importMany(rows: ImportedNumberRow[], replacing: number[]): Promise<void> {
+    if (replacing.length) {
+      await this.manager.query(
+        `UPDATE purchased_phone_numbers
+            SET status = CASE WHEN status = 'assigned' THEN 'available' ELSE status END,
+                assigned_to_type = NULL, assigned_realtor_id = NULL, assigned_at = NULL
+          WHERE id = ANY($1::int[]) AND assigned_to_type IS NOT NULL`,
+        [replacing],
+      );
+    }
+    for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+      await this.manager.query(
+        `INSERT INTO purchased_phone_numbers
+              (id, property_manager_id, phone_number, twilio_sid, vapi_phone_number_id, status,
+               assigned_to_type, assigned_realtor_id, assigned_at, notes, purchased_at)
+         SELECT id, property_manager_id, phone_number, twilio_sid, vapi_phone_number_id, status,
+                assigned_to_type, assigned_realtor_id, assigned_at, notes, coalesce(purchased_at, now())
+           FROM json_populate_recordset(NULL::purchased_phone_numbers, $1::json)
+         ON CONFLICT (id) DO UPDATE SET
+                property_manager_id = EXCLUDED.property_manager_id, phone_number = EXCLUDED.phone_number,
+                twilio_sid = EXCLUDED.twilio_sid, vapi_phone_number_id = EXCLUDED.vapi_phone_number_id,
+                status = EXCLUDED.status, assigned_to_type = EXCLUDED.assigned_to_type,
+                assigned_realtor_id = EXCLUDED.assigned_realtor_id, assigned_at = EXCLUDED.assigned_at,
+                notes = EXCLUDED.notes, purchased_at = EXCLUDED.purchased_at`,
+        [JSON.stringify(rows.slice(start, start + IMPORT_BATCH))],
+      );
+    }
+  }
+
+  /** Current state of the numbers with these ids, phones, SIDs or VAPI ids, or held by these people (the legacy import's checks). */
+  findForImport(q: ImportLookup): Promise<ImportedNumberRow[]> {
+    return this.manager.query(
+      `SELECT id, property_manager_id, phone_number, twilio_sid, vapi_phone_number_id, status, assigned_to_type,
+              assigned_realtor_id, to_char(assigned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS assigned_at, notes,
+              to_char(purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS purchased_at
+         FROM purchased_phone_numbers
+        WHERE id = ANY($1::int[]) OR phone_number = ANY($2::text[]) OR twilio_sid = ANY($3::text[]) OR vapi_phone_number_id = ANY($4::text[])
+           OR assigned_realtor_id = ANY($5::int[]) OR (assigned_to_type = 'property_manager' AND property_manager_id = ANY($6::int[]))`,
+      [q.ids, q.phones, q.sids, q.vapiIds, q.realtorHolders, q.propertyManagerHolders],
+    );
   }
 
   page(filter: NumberFilter, page: PageRequest): Promise<Page<PurchasedPhoneNumberEntity>> {

@@ -8,7 +8,7 @@ import { PropertyManagerEntity } from '../directory/entities/property-manager.en
 import { PhoneRequestsService } from '../phone-requests/phone-requests.service';
 import { PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
 import { Assignee, EndedAssignment, NumberTransitions } from './number-transitions';
-import { NumberFilter, NumbersRepository } from './numbers.repository';
+import { ImportedNumberRow, ImportLookup, NumberFilter, NumbersRepository } from './numbers.repository';
 import { NoNumberAssignedError, NumberAlreadyRecordedError } from './numbers.errors';
 
 export interface NewNumber {
@@ -178,6 +178,25 @@ export class NumbersService {
     }
     if (changed) await this.change(number, ended);
     return { number, outcome, changed };
+  }
+
+  /**
+   * Writes numbers brought in by the legacy import, ids kept, in bulk, in the caller's transaction.
+   * The rows are already consistent (the importer's cleaning rules, `assertImportable`); the
+   * database's checks and unique indexes guard the rest. `replacing`: ids of rows being overwritten.
+   */
+  @Transactional()
+  async importMany(rows: ImportedNumberRow[], replacing: number[]): Promise<void> {
+    for (const row of rows) NumberTransitions.assertImportable(row);
+    await this.repository.importMany(rows, replacing);
+    const phones = rows.map((r) => r.phone_number);
+    const vapiIds = rows.flatMap((r) => (r.vapi_phone_number_id ? [r.vapi_phone_number_id] : []));
+    if (rows.length) this.events.publish({ t: 'number', p: phones, v: vapiIds });
+  }
+
+  /** Numbers with these ids, phones, SIDs or VAPI ids, as the legacy import compares them. */
+  findForImport(lookup: ImportLookup): Promise<ImportedNumberRow[]> {
+    return this.repository.findForImport(lookup);
   }
 
   /** Every number, for the inventory check. */

@@ -1,12 +1,15 @@
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { AuditedAs } from '../audit/admin-attempt-auditor';
 import { IdParamPipe } from '../../common/validation/id-param.pipe';
 import { Authenticated, CurrentActor } from '../../common/auth/authenticated.decorator';
 import type { Actor } from '../../common/auth/principal';
 import {
   AddedPurchasedNumberDto,
+  AddedPurchasedNumbersDto,
   AddPurchasedNumberDto,
+  AddPurchasedNumbersDto,
   ListPurchasedNumbersQueryDto,
   PurchasedNumberDto,
   PurchasedNumberListDto,
@@ -28,6 +31,18 @@ export class AdminPurchasedNumbersController {
   @Post('add-purchased-number')
   async add(@Body() dto: AddPurchasedNumberDto, @CurrentActor() actor: Actor): Promise<AddedPurchasedNumberDto> {
     return toAddedPurchasedNumberDto(await this.numbers.addPurchased(dto, actor));
+  }
+
+  /**
+   * Records up to 1,000 numbers at once, all or nothing: each exactly as `add-purchased-number`
+   * (pending requests fulfilled, one audit record per number). A refusal (409 `numbers_rejected`,
+   * or 400 for a malformed item) names every refused item in `errors` (`index`, `field`, `code`).
+   */
+  @ApiProblemResponses(400, 409)
+  @AuditedAs('purchased_number.add_many')
+  @Post('add-purchased-numbers')
+  async addMany(@Body() dto: AddPurchasedNumbersDto, @CurrentActor() actor: Actor): Promise<AddedPurchasedNumbersDto> {
+    return { numbers: (await this.numbers.addManyPurchased(dto.numbers, actor)).map(toAddedPurchasedNumberDto) };
   }
 
   /** Every purchased number, oldest first, filtered by PM and status. */

@@ -22,15 +22,17 @@ const isHealthCheck = (context: ExecutionContext) => {
 const isAdmin = (context: ExecutionContext) => (requestOf(context).routeOptions?.url ?? '').startsWith('/admin');
 
 /**
- * The named throttlers, per client IP and route. Reads are the loosest, writes tighter, admin
- * writes tighter still; chatbot routes only have their own (off by default). A limit of 0 is off.
+ * The named throttlers, per client IP and route. Reads and (dashboard) writes have tight limits;
+ * admin writes have their own, generous one (bulk onboarding is real admin work, and an /admin
+ * caller without an admin credential gets 401 and meets the tight auth-failure limit after
+ * RATE_LIMIT_AUTH_FAILURES tries); chatbot routes only have their own (off by default). A limit of 0 is off.
  */
 export function throttlers(config: AppConfig): ThrottlerOptions[] {
   const ttl = config.rateLimits.windowSeconds * 1000;
   const { read, write, adminWrite, chatbot } = config.rateLimits;
   return [
     { name: 'read', ttl, limit: read, skipIf: (c) => read === 0 || isChatbotRoute(c) || !isRead(c) },
-    { name: 'write', ttl, limit: write, skipIf: (c) => write === 0 || isChatbotRoute(c) || isRead(c) },
+    { name: 'write', ttl, limit: write, skipIf: (c) => write === 0 || isChatbotRoute(c) || isRead(c) || isAdmin(c) },
     { name: 'admin-write', ttl, limit: adminWrite, skipIf: (c) => adminWrite === 0 || isRead(c) || !isAdmin(c) },
     { name: 'chatbot', ttl, limit: chatbot, skipIf: (c) => chatbot === 0 || !isChatbotRoute(c) },
   ];

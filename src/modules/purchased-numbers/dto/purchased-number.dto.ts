@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Max, Min } from 'class-validator';
 import { IsE164PhoneNumber } from '../../../common/phone/is-e164-phone-number.decorator';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { RealtorDto } from '../../directory/dto/realtor.dto';
@@ -25,6 +25,13 @@ export class AddPurchasedNumberDto {
   /** @example "Purchased from Twilio" */
   @IsOptional() @IsString() @MaxLength(1000)
   notes?: string;
+}
+
+/** Up to 1,000 numbers at once, all or nothing. */
+export class AddPurchasedNumbersDto {
+  /** Each item is an `add-purchased-number` body. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => AddPurchasedNumberDto)
+  numbers: AddPurchasedNumberDto[];
 }
 
 export class AddedPurchasedNumberDto {
@@ -97,4 +104,9 @@ export class MyPurchasedNumbersDto {
   available_for_assignment: PurchasedNumberDto[];
   /** The PM's realtors, who can be given a number. */
   realtors: RealtorDto[];
+}
+
+export class AddedPurchasedNumbersDto {
+  /** One result per number, in the order sent. */
+  numbers: AddedPurchasedNumberDto[];
 }
