@@ -41,6 +41,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/add-purchased-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records up to 1,000 numbers at once, all or nothing: each exactly as `add-purchased-number`
+         *     (pending requests fulfilled, one audit record per number). A refusal (409 `numbers_rejected`,
+         *     or 400 for a malformed item) names every refused item in `errors` (`index`, `field`, `code`).
+         */
+        post: operations["addPurchasedNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/all-purchased-numbers": {
         parameters: {
             query?: never;
@@ -559,8 +580,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         FieldErrorDto: {
+            /**
+             * @description For an item of a bulk body (`POST /admin/add-purchased-numbers`): its position, from 0.
+             * @example 3
+             */
+            index?: number;
             /** @example phone_number */
             field: string;
+            /**
+             * @description For an item of a bulk body: what is wrong, stable.
+             * @example phone_number_exists
+             */
+            code?: string;
             /** @example phone_number must be a valid phone number in E.164 format, e.g. +14125551234 */
             message: string;
         };
@@ -582,7 +613,7 @@ export interface components {
             instance?: string;
             /** @description Quote it when reporting a problem. */
             request_id?: string;
-            /** @description Present for validation errors. */
+            /** @description Present for validation errors, and for a refused bulk add (one entry per refused item). */
             errors?: components["schemas"]["FieldErrorDto"][];
         };
         AuditRecordDto: {
@@ -806,6 +837,14 @@ export interface components {
              *     ]
              */
             fulfilled_request_ids: number[];
+        };
+        AddPurchasedNumbersDto: {
+            /** @description Each item is an `add-purchased-number` body. */
+            numbers: components["schemas"]["AddPurchasedNumberDto"][];
+        };
+        AddedPurchasedNumbersDto: {
+            /** @description One result per number, in the order sent. */
+            numbers: components["schemas"]["AddedPurchasedNumberDto"][];
         };
         PurchasedNumberDto: {
             /** @example 1 */
@@ -1390,6 +1429,110 @@ export interface operations {
             };
             /** @description It does not exist, or is not visible to the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    addPurchasedNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddPurchasedNumbersDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedPurchasedNumbersDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
