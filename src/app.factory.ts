@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { requestIdFrom } from './common/logging/logging.options';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { serveChatbotRoutesFast } from './modules/chatbot/chatbot-fast-routes';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
@@ -30,6 +31,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   await applyHttpHardening(app, config);
+  // Before init, which registers the routes: the chatbot's hot routes skip Nest's per-request pipeline.
+  serveChatbotRoutesFast(app, config);
 
   setupSwagger(app);
   await app.init();

@@ -17,6 +17,6 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
   async validate(request: FastifyRequest): Promise<Principal | false> {
     const header = request.headers[API_KEY_HEADER];
     if (typeof header !== 'string' || header.length === 0) return false;
-    return this.apiKeys.verifyCached(header) ?? (await this.apiKeys.verify(header.trim())) ?? false;
+    return (await this.apiKeys.authenticate(header)) ?? false;
   }
 }

@@ -110,6 +110,15 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   /**
+   * The one API-key verifier (the `api-key` strategy behind `@Authenticated`, and the chatbot's
+   * fast routes): from memory when the key verified before, else against the database.
+   */
+  authenticate(presented: string): Principal | undefined | Promise<Principal | undefined> {
+    const key = presented.trim();
+    return this.verifyCached(key) ?? this.verify(key);
+  }
+
+  /**
    * The principal behind a key verified earlier, without touching the database; undefined when
    * the key is not (or no longer) in memory — then `verify` decides.
    */
