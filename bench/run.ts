@@ -6,7 +6,7 @@
  * `npm start` starts it: `node dist/main.js`, its defaults (sandbox mode, cache on, request logs as
  * configured by default), only DATABASE_URL / PORT and the VAPI webhook's secret and assistant set.
  *
- * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench` is (re)created on it) or, unset,
+ * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench`, or BENCH_DB, is (re)created on it) or, unset,
  * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 10);
  * BENCH_CONNECTIONS (default 50); BENCH_SIZES (assigned numbers, default 2000,1000000).
  */
@@ -31,6 +31,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SIZES = (process.env.BENCH_SIZES ?? '2000,1000000').split(',').map(Number);
 // The chatbot asks about this many distinct assigned numbers, a random one per request.
 const SAMPLE = 2_000;
+// The database (re)created for the run; another name lets two runs share one server.
+const BENCH_DB = /^[a-z_][a-z0-9_]*$/.test(process.env.BENCH_DB ?? '') ? process.env.BENCH_DB! : 'pn_bench';
 const ASSISTANT_ID = 'asst_bench';
 const WEBHOOK_SECRET = 'bench-webhook-secret';
 // The lookup's own pool by default (CHATBOT_DB_POOL_SIZE): the pg ceiling uses as many connections.
@@ -410,11 +412,11 @@ async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
   }
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS pn_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE pn_bench');
+  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
   await admin.end();
   const url = new URL(serverUrl);
-  url.pathname = '/pn_bench';
+  url.pathname = `/${BENCH_DB}`;
   return { url: url.toString(), stop: async () => void (await embedded?.stop()) };
 }
 
