@@ -3,9 +3,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { ApiKeysService } from './api-keys.service';
+import { API_KEY_HEADER } from '../../common/auth/api-key-format';
 import type { Principal } from '../../common/auth/principal';
 
-export const API_KEY_HEADER = 'x-api-key';
+export { API_KEY_HEADER };
 
 /** `X-API-Key: pnk_…` — admin- or chatbot-scoped keys. No header: the next strategy is tried. */
 @Injectable()

@@ -5,7 +5,7 @@ import { answerWithProblem } from '../../common/errors/problem-details.filter';
 import { PROBLEM_OBSERVERS, ProblemObserver } from '../../common/errors/problem-observer';
 import type { Principal } from '../../common/auth/principal';
 import { AppConfig } from '../../config/app-config';
-import { API_KEY_HEADER } from '../auth/api-key.strategy';
+import { API_KEY_HEADER } from '../../common/auth/api-key-format';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthFailureLimiter } from '../security/auth-failure-limiter';
 import { OwnerLookupService, ResolvedOwner } from './owner-lookup.service';
