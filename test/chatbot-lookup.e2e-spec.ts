@@ -76,8 +76,8 @@ describe('chatbot lookup and VAPI webhook', () => {
     it('serves every input form from the cache once the number is known, and sees a change through any form', async () => {
       const pm = await t.factories.propertyManager();
       const realtor = await t.factories.realtor(pm.pm);
-      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551236', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
-      const forms = ['+14125551236', 'whatsapp:+14125551236', '(412) 555-1236', '412-555-1236', '4125551236'];
+      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551250', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      const forms = ['+14125551250', 'whatsapp:+14125551250', '(412) 555-1250', '412-555-1250', '4125551250'];
       for (const form of forms) expect((await lookup(form)).status).toBe(200);
       const stats = t.app.get(OwnerLookupService).stats;
       const misses = stats.misses;
