@@ -1,13 +1,19 @@
 // The parts of autocannon's API the benchmark uses (the package ships no types).
 declare module 'autocannon' {
   namespace autocannon {
+    interface Request {
+      method?: string;
+      path?: string;
+      body?: string;
+      headers?: Record<string, string>;
+    }
     interface Options {
       url: string;
       connections?: number;
       duration?: number;
       amount?: number;
       pipelining?: number;
-      requests?: Array<{ method?: string; path?: string; body?: string; headers?: Record<string, string> }>;
+      requests?: Array<Request & { setupRequest?: (request: Request) => Request }>;
     }
     interface Histogram {
       average: number;

@@ -1,20 +1,25 @@
 /**
- * `npm run bench`: the chatbot lookup against a bare Fastify route, at 1,000 and 1,000,000
- * assigned numbers. See docs/chatbot.md for what each scenario means and the targets.
+ * `npm run bench`: the chatbot's hot path against a bare Fastify server, measured the way a user
+ * runs the service. See docs/chatbot.md ("Benchmark") for the method and the targets.
  *
- * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench` is (re)created on it) or, unset,
- * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 8);
- * BENCH_CONNECTIONS (default 50); BENCH_SIZES (default 1000,1000000); BENCH_LOG_LEVEL (the app's
- * LOG_LEVEL, default info); BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection).
+ * The service is built (`npm run build`, skipped with BENCH_SKIP_BUILD=1) and started exactly as
+ * `npm start` starts it: `node dist/main.js`, its defaults (sandbox mode, cache on, request logs as
+ * configured by default), only DATABASE_URL / PORT and the VAPI webhook's secret and assistant set.
+ *
+ * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench`, or BENCH_DB, is (re)created on it) or, unset,
+ * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 10);
+ * BENCH_CONNECTIONS (default 50); BENCH_SIZES (assigned numbers, default 2000,1000000);
+ * BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection).
  *
  * `npm run bench -- --import`: the legacy import's speed run instead (bench/import.ts).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { createServer } from 'node:net';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -25,14 +30,17 @@ import { importBench } from './import';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
-const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SIZES = (process.env.BENCH_SIZES ?? '1000,1000000').split(',').map(Number);
-// Distinct numbers requested per size: the same working set at 1k and 1M, so the ratio shows the
-// table's size, not a bigger working set.
-const SAMPLE = 1_000;
+const SIZES = (process.env.BENCH_SIZES ?? '2000,1000000').split(',').map(Number);
+// The chatbot asks about this many distinct assigned numbers, a random one per request.
+const SAMPLE = 2_000;
+// The database (re)created for the run; another name lets two runs share one server.
+const BENCH_DB = /^[a-z_][a-z0-9_]*$/.test(process.env.BENCH_DB ?? '') ? process.env.BENCH_DB! : 'pn_bench';
 const ASSISTANT_ID = 'asst_bench';
 const WEBHOOK_SECRET = 'bench-webhook-secret';
+// The lookup's own pool by default (CHATBOT_DB_POOL_SIZE): the pg ceiling uses as many connections.
+const LOOKUP_POOL = 4;
 // A PM and 19 realtors per block of 20 numbers: every assignee holds one number, as the schema demands.
 const BLOCK = 20;
 const SEED_BATCH = 100_000;
@@ -47,98 +55,136 @@ interface Measured {
   non2xx: number;
   errors: number;
   totalRequests: number;
+  load1: number;
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const phoneOf = (i: number) => `+1412${2_000_000 + i}`;
+const load1 = () => Math.round(loadavg()[0] * 100) / 100;
+
+// The same answer the app sends for a realtor's number, so the bare route writes as many bytes.
+const OWNER_JSON = JSON.stringify({
+  phone_number: '+14122000002',
+  owner_type: 'realtor',
+  owner_id: 1,
+  owner_name: 'Realtor 1-1',
+  owner_email: 'r1-1@bench.example',
+  property_manager_id: 1,
+  property_manager_name: 'PM 1',
+  company_name: 'Company 1',
+  realtor_ids: null,
+  purchased_phone_number_id: 2,
+  vapi_phone_number_id: 'vapi-bench-2',
+});
+const ASSISTANT_JSON = JSON.stringify({ assistantId: ASSISTANT_ID, assistantOverrides: { variableValues: JSON.parse(OWNER_JSON) } });
+
+/** The environment `npm start` would run with here: nothing but where to listen and the database. */
+function serviceEnv(url: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  // The bench's own environment is not the service's (no NODE_ENV=test, LOG_LEVEL... leaking in).
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[name]) env[name] = process.env[name]!;
+  return { ...env, DATABASE_URL: url, PORT: String(port), VAPI_ASSISTANT_ID: ASSISTANT_ID, VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET, ...extra };
+}
 
 async function main(): Promise<void> {
-  mkdirSync(RESULTS_DIR, { recursive: true });
   if (process.argv.includes('--import')) return mainImport();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  if (process.env.BENCH_SKIP_BUILD !== '1') {
+    log('building (npm run build)');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
   const { url, stop } = await database();
   const children: ChildProcess[] = [];
   const results: Measured[] = [];
+  const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
   try {
     const ds = await new DataSource(dataSourceOptions(url, 2)).initialize();
     await migrateWithLock(ds);
     await ds.destroy();
 
     // The ceiling is measured first and again last; ratios use the better of the two, so a slow
-    // moment of a shared machine cannot flatter the app.
+    // moment of a shared machine cannot flatter the app. The same request generator as the app's.
+    const lookupOf = (sample: number[]) => sample.map((i) => `/chatbot/lookup?phone_number=${encodeURIComponent(phoneOf(i))}`);
+    const bareSample = Array.from({ length: SAMPLE }, (_, i) => i + 1);
     const measureBare = async (suffix: string) => {
-      const bare = await startServer('bare', {}, children);
-      await warm(`http://127.0.0.1:${bare}/ping`);
-      results.push(await measure(`a_bare_fastify${suffix}`, null, { url: `http://127.0.0.1:${bare}/ping` }));
-      if (!suffix) {
-        const bareBodies = webhookBodies(Array.from({ length: 1000 }, (_, i) => i + 1));
-        results.push(
-          await measure('a2_bare_fastify_post', null, { url: `http://127.0.0.1:${bare}/ping`, headers: { 'content-type': 'application/json' }, bodies: bareBodies }),
-        );
-      }
+      const bare = await startBare(children);
+      const base = `http://127.0.0.1:${bare}`;
+      const paths = lookupOf(bareSample);
+      await warm(base, { paths });
+      results.push(await measure(`a_bare_get${suffix}`, null, base, { paths }));
+      const bodies = webhookBodies(bareSample);
+      await warm(base, { path: '/vapi/webhook', bodies });
+      results.push(await measure(`a2_bare_post${suffix}`, null, base, { path: '/vapi/webhook', bodies }));
       stopServer(children.pop()!);
     };
     await measureBare('');
 
     for (const size of SIZES) {
       const keys = await seed(url, size);
-      const env = {
-        DATABASE_URL: url,
-        NODE_ENV: 'development',
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        TELEPHONY_MODE: 'sandbox',
-        VAPI_ASSISTANT_ID: ASSISTANT_ID,
-        VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        DATABASE_POOL_SIZE: '10',
-        // The benchmark measures serving, not the rate limiter (one client would hit every limit).
-        RATE_LIMIT_READ: '0',
-        RATE_LIMIT_WRITE: '0',
-        RATE_LIMIT_ADMIN_WRITE: '0',
-      };
-      const cached = await startServer('app', { ...env, CHATBOT_LOOKUP_CACHE_SIZE: String(Math.max(SAMPLE * 2, 100_000)) }, children);
-      const uncached = await startServer('app', { ...env, CHATBOT_LOOKUP_CACHE_SIZE: '0' }, children);
-
       const picked = new Set<number>();
       while (picked.size < Math.min(SAMPLE, size)) picked.add(1 + Math.floor(Math.random() * size));
       const sample = [...picked];
-      const lookupPaths = sample.map((i) => `/chatbot/lookup?phone_number=${encodeURIComponent(phoneOf(i))}`);
-      const chatbotHeaders = { 'x-api-key': keys.chatbot };
-      const adminHeaders = { 'x-api-key': keys.admin };
+      const phones = sample.map(phoneOf);
+      const lookupPaths = lookupOf(sample);
+      // Every other accepted form of the same numbers (served from the cache once known).
+      const formPaths = sample.flatMap((i) => {
+        const national = String(2_000_000 + i);
+        return [`whatsapp:${phoneOf(i)}`, `(412) ${national.slice(0, 3)}-${national.slice(3)}`, `412-${national.slice(0, 3)}-${national.slice(3)}`];
+      }).map((form) => `/chatbot/lookup?phone_number=${encodeURIComponent(form)}`);
+      const chatbot = { 'x-api-key': keys.chatbot };
 
-      // (b) cache warm: every sampled number is fetched once before measuring.
-      await warm(`http://127.0.0.1:${cached}`, lookupPaths, chatbotHeaders);
-      results.push(await measure('b_lookup_cached', size, { url: `http://127.0.0.1:${cached}`, paths: lookupPaths, headers: chatbotHeaders }));
-
-      // (c) every request is one prepared query.
-      await warm(`http://127.0.0.1:${uncached}`, lookupPaths.slice(0, 2000), chatbotHeaders);
-      results.push(await measure('c_lookup_uncached', size, { url: `http://127.0.0.1:${uncached}`, paths: lookupPaths, headers: chatbotHeaders }));
-
-      // (d) assistant-request by VAPI id, with the extra fields real payloads carry.
-      const bodies = webhookBodies(sample);
-      const webhookHeaders = { 'x-vapi-secret': WEBHOOK_SECRET, 'content-type': 'application/json' };
-      await warm(`http://127.0.0.1:${cached}/vapi/webhook`, undefined, webhookHeaders, bodies);
-      results.push(await measure('d_vapi_assistant_request', size, { url: `http://127.0.0.1:${cached}/vapi/webhook`, headers: webhookHeaders, bodies }));
-
-      // (f) BENCH_COMPARE_METRICS=1: the hot routes again on an instance without metrics
-      // collection, interleaved with the measurements above, to quote what the metrics cost.
-      if (process.env.BENCH_COMPARE_METRICS === '1') {
-        const bare = await startServer('app', { ...env, METRICS_ENABLED: 'false', CHATBOT_LOOKUP_CACHE_SIZE: String(Math.max(SAMPLE * 2, 100_000)) }, children);
-        await warm(`http://127.0.0.1:${bare}`, lookupPaths, chatbotHeaders);
-        results.push(await measure('f_lookup_cached_no_metrics', size, { url: `http://127.0.0.1:${bare}`, paths: lookupPaths, headers: chatbotHeaders }));
-        await warm(`http://127.0.0.1:${bare}/vapi/webhook`, undefined, webhookHeaders, bodies);
-        results.push(await measure('f_vapi_assistant_request_no_metrics', size, { url: `http://127.0.0.1:${bare}/vapi/webhook`, headers: webhookHeaders, bodies }));
+      // The service as a user starts it: defaults.
+      {
+        const port = await startService(serviceEnv(url, await freePort()), children);
+        const base = `http://127.0.0.1:${port}`;
+        await warm(base, { paths: lookupPaths, headers: chatbot });
+        results.push(await measure('b_lookup_cached', size, base, { paths: lookupPaths, headers: chatbot }));
+        await warm(base, { paths: formPaths, headers: chatbot });
+        results.push(await measure('b2_lookup_other_forms', size, base, { paths: formPaths, headers: chatbot }));
+        const bodies = webhookBodies(sample);
+        const webhookHeaders = { 'x-vapi-secret': WEBHOOK_SECRET, 'content-type': 'application/json' };
+        await warm(base, { path: '/vapi/webhook', headers: webhookHeaders, bodies });
+        results.push(await measure('d_vapi_assistant_request', size, base, { path: '/vapi/webhook', headers: webhookHeaders, bodies }));
         stopServer(children.pop()!);
-        results.push(await measure('f_lookup_cached_metrics_again', size, { url: `http://127.0.0.1:${cached}`, paths: lookupPaths, headers: chatbotHeaders }));
       }
 
-      // (e) the admin list: first page, and a page 90% of the way into the list (keyset cursor).
-      const first = `/admin/all-purchased-numbers`;
-      const deep = `/admin/all-purchased-numbers?cursor=${encodeCursor('ASC', [String(Math.floor(size * 0.9))])}`;
-      await warm(`http://127.0.0.1:${cached}`, [first, deep], adminHeaders);
-      results.push(await measure('e_admin_list_first_page', size, { url: `http://127.0.0.1:${cached}`, paths: [first], headers: adminHeaders }));
-      results.push(await measure('e_admin_list_deep_page', size, { url: `http://127.0.0.1:${cached}`, paths: [deep], headers: adminHeaders }));
+      // BENCH_COMPARE_METRICS=1: the hot routes again without metrics collection, to quote what it costs.
+      if (process.env.BENCH_COMPARE_METRICS === '1') {
+        const port = await startService(serviceEnv(url, await freePort(), { METRICS_ENABLED: 'false' }), children);
+        const base = `http://127.0.0.1:${port}`;
+        await warm(base, { paths: lookupPaths, headers: chatbot });
+        results.push(await measure('f_lookup_cached_no_metrics', size, base, { paths: lookupPaths, headers: chatbot }));
+        const bodies = webhookBodies(sample);
+        const webhookHeaders = { 'x-vapi-secret': WEBHOOK_SECRET, 'content-type': 'application/json' };
+        await warm(base, { path: '/vapi/webhook', headers: webhookHeaders, bodies });
+        results.push(await measure('f_vapi_assistant_request_no_metrics', size, base, { path: '/vapi/webhook', headers: webhookHeaders, bodies }));
+        stopServer(children.pop()!);
+      }
 
-      stopServer(children.pop()!);
-      stopServer(children.pop()!);
+      // The cache off: every lookup is one prepared query; against the same selects from plain pg.
+      {
+        const port = await startService(serviceEnv(url, await freePort(), { CHATBOT_LOOKUP_CACHE_SIZE: '0' }), children);
+        const base = `http://127.0.0.1:${port}`;
+        await warm(base, { paths: lookupPaths.slice(0, 200), headers: chatbot });
+        results.push(await measure('c_lookup_cache_off', size, base, { paths: lookupPaths, headers: chatbot }));
+        stopServer(children.pop()!);
+        results.push(await pgSelect(url, phones, size));
+      }
+
+      // The admin list: first page, and a page 90% of the way into the list (keyset cursor). One
+      // client would hit the default read limit (RATE_LIMIT_READ, 300/min per address) at once.
+      {
+        const port = await startService(serviceEnv(url, await freePort(), { RATE_LIMIT_READ: '0' }), children);
+        const base = `http://127.0.0.1:${port}`;
+        const admin = { 'x-api-key': keys.admin };
+        const first = ['/admin/all-purchased-numbers'];
+        const deep = [`/admin/all-purchased-numbers?cursor=${encodeCursor('ASC', [String(Math.floor(size * 0.9))])}`];
+        await warm(base, { paths: [...first, ...deep], headers: admin });
+        results.push(await measure('e_admin_list_first_page', size, base, { paths: first, headers: admin }));
+        results.push(await measure('e_admin_list_deep_page', size, base, { paths: deep, headers: admin }));
+        stopServer(children.pop()!);
+      }
     }
     await measureBare('_again');
   } finally {
@@ -146,25 +192,237 @@ async function main(): Promise<void> {
     await stop();
   }
   report(results);
+
+  function webhookBodies(indexes: number[]): string[] {
+    return indexes.map((i) =>
+      JSON.stringify({
+        message: {
+          type: 'assistant-request',
+          timestamp: Date.now(),
+          call: { id: randomUUID(), orgId: 'org_bench', type: 'inboundPhoneCall', phoneNumberId: `vapi-bench-${i}`, customer: { number: '+14125550199' } },
+          phoneNumber: { id: `vapi-bench-${i}`, number: phoneOf(i), provider: 'twilio' },
+          customer: { number: '+14125550199' },
+        },
+      }),
+    );
+  }
+
+  interface Target {
+    path?: string;
+    paths?: string[];
+    headers?: Record<string, string>;
+    bodies?: string[];
+  }
+
+  // One request template; `setupRequest` picks a random path or body for every request, as a
+  // chatbot asking about its callers would.
+  function requestsFor(target: Target): NonNullable<autocannon.Options['requests']> {
+    const method = target.bodies ? 'POST' : 'GET';
+    return [
+      {
+        method,
+        path: target.path ?? target.paths![0],
+        ...(target.headers ? { headers: target.headers } : {}),
+        setupRequest: (request) => {
+          if (target.paths) request.path = pick(target.paths);
+          if (target.bodies) request.body = pick(target.bodies);
+          return request;
+        },
+      },
+    ];
+  }
+
+  /** Sends every path/body once (fills the cache, prepares statements), then a short unmeasured run (JIT). */
+  async function warm(base: string, target: Target): Promise<void> {
+    const count = Math.max(target.paths?.length ?? 0, target.bodies?.length ?? 0);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < count; i = next++) {
+        const response = await fetch(base + (target.paths?.[i] ?? target.path ?? ''), {
+          method: target.bodies ? 'POST' : 'GET',
+          headers: target.headers ?? (target.bodies ? { 'content-type': 'application/json' } : undefined),
+          body: target.bodies?.[i],
+        });
+        await response.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await run({ url: base, connections: CONNECTIONS, duration: 2, requests: requestsFor(target) });
+  }
+
+  async function measure(scenario: string, size: number | null, base: string, target: Target): Promise<Measured> {
+    const headers = target.headers ?? (target.bodies ? { 'content-type': 'application/json' } : undefined);
+    const result = await run({ url: base, connections: CONNECTIONS, duration: DURATION, requests: requestsFor({ ...target, headers }) });
+    return record({
+      scenario,
+      size,
+      requestsPerSec: Math.round(result.requests.average),
+      latencyAvgMs: result.latency.average,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      totalRequests: result.requests.total,
+      load1: load1(),
+    });
+  }
 }
 
-function webhookBodies(indexes: number[]): string[] {
-  return indexes.map((i) =>
-    JSON.stringify({
-      message: {
-        type: 'assistant-request',
-        timestamp: Date.now(),
-        call: { id: randomUUID(), orgId: 'org_bench', type: 'inboundPhoneCall', phoneNumberId: `vapi-bench-${i}`, customer: { number: '+14125550199' } },
-        phoneNumber: { id: `vapi-bench-${i}`, number: phoneOf(i), provider: 'twilio' },
-        customer: { number: '+14125550199' },
+function record(measured: Measured): Measured {
+  const m = measured;
+  log(`${m.scenario}${m.size ? ` @${m.size}` : ''}: ${m.requestsPerSec} req/s, avg ${m.latencyAvgMs} ms, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, load ${m.load1}`);
+  return measured;
+}
+
+/** The pg ceiling for (c), in its own process (bench/pg-select.ts). */
+async function pgSelect(url: string, phones: string[], size: number): Promise<Measured> {
+  const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'pg-select.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin!.end(JSON.stringify({ url, phones, durationSeconds: DURATION, poolSize: LOOKUP_POOL, inFlight: CONNECTIONS }));
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`pg-select exited with ${code}`);
+  const r = JSON.parse(out) as { requestsPerSec: number; latencyAvgMs: number; p50Ms: number; p99Ms: number; total: number; errors: number };
+  return record({ scenario: 'c2_pg_single_row_select', size, requestsPerSec: r.requestsPerSec, latencyAvgMs: r.latencyAvgMs, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: 0, errors: r.errors, totalRequests: r.total, load1: load1() });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** `node dist/main.js`, as `npm start` runs it (after its build); ready once it says it listens. */
+async function startService(env: Record<string, string>, children: ChildProcess[]): Promise<number> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  await ready(child, /listening on http:\/\/[^:]+:(\d+)/, 'service');
+  return Number(env.PORT);
+}
+
+async function startBare(children: ChildProcess[]): Promise<number> {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'bare-server.js')], {
+    cwd: ROOT,
+    env: { ...process.env, OWNER_JSON, ASSISTANT_JSON, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return ready(child, /READY (\d+)/, 'bare');
+}
+
+function ready(child: ChildProcess, pattern: RegExp, name: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = pattern.exec(buffer);
+      if (match) {
+        // The rest of its output (logs) is read and dropped, as a log shipper would.
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        log(`${name} server on port ${match[1]}`);
+        resolvePort(Number(match[1]));
+      } else if (buffer.length > 100_000) {
+        buffer = buffer.slice(-1000);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
+  });
+}
+
+function stopServer(child: ChildProcess): void {
+  if (child.exitCode === null) child.kill('SIGTERM');
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolveRun, reject) => {
+    autocannon({ ...options, pipelining: 1 }, (error, result) => (error ? reject(error) : resolveRun(result)));
+  });
+}
+
+function report(results: Measured[]): void {
+  const find = (scenario: string, size: number | null = null) => results.find((r) => r.scenario === scenario && r.size === size);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
+  const best = (prefix: string) =>
+    results.filter((r) => r.scenario === prefix || r.scenario === `${prefix}_again`).reduce<Measured | undefined>((b, r) => (!b || r.requestsPerSec > b.requestsPerSec ? r : b), undefined);
+  const bareGet = best('a_bare_get');
+  const barePost = best('a2_bare_post');
+  const ratios: Record<string, number | null> = { 'a (best bare GET) req/s': bareGet?.requestsPerSec ?? null, 'a2 (best bare POST) req/s': barePost?.requestsPerSec ?? null };
+  for (const size of SIZES) {
+    ratios[`b/a lookup @${size}`] = ratio(find('b_lookup_cached', size)?.requestsPerSec, bareGet?.requestsPerSec);
+    ratios[`b2/a other forms @${size}`] = ratio(find('b2_lookup_other_forms', size)?.requestsPerSec, bareGet?.requestsPerSec);
+    ratios[`d/a2 webhook @${size}`] = ratio(find('d_vapi_assistant_request', size)?.requestsPerSec, barePost?.requestsPerSec);
+    ratios[`c/c2 cache off vs pg @${size}`] = ratio(find('c_lookup_cache_off', size)?.requestsPerSec, find('c2_pg_single_row_select', size)?.requestsPerSec);
+  }
+  const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const every = (f: (size: number) => boolean) => check(SIZES.every(f));
+  const large = Math.max(...SIZES);
+  const targets: Record<string, string> = {
+    '(b) lookup >= 0.60 of (a), p99 <= 5 ms': every((s) => (ratios[`b/a lookup @${s}`] ?? 0) >= 0.6 && (find('b_lookup_cached', s)?.p99Ms ?? 99) <= 5),
+    '(b2) other input forms >= 0.60 of (a)': every((s) => (ratios[`b2/a other forms @${s}`] ?? 0) >= 0.6),
+    '(d) webhook >= 0.60 of (a2)': every((s) => (ratios[`d/a2 webhook @${s}`] ?? 0) >= 0.6),
+    '(c) cache off >= 0.5 of pg selects (c2)': every((s) => (ratios[`c/c2 cache off vs pg @${s}`] ?? 0) >= 0.5),
+    [`(e) admin list first and deep page >= 5,000 req/s @${large}`]: check(
+      (find('e_admin_list_first_page', large)?.requestsPerSec ?? 0) >= 5000 && (find('e_admin_list_deep_page', large)?.requestsPerSec ?? 0) >= 5000,
+    ),
+    'no errors, every answer 2xx': check(results.every((r) => r.errors === 0 && r.non2xx === 0)),
+  };
+
+  const header = ['scenario', 'numbers', 'req/s', 'avg ms', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'load 1m'];
+  const rows = results.map((r) => [
+    r.scenario,
+    r.size === null ? '-' : String(r.size),
+    String(r.requestsPerSec),
+    r.latencyAvgMs.toFixed(2),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    String(r.non2xx),
+    String(r.errors),
+    r.load1.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const out = [
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+    '',
+    'ratios:',
+    ...Object.entries(ratios).map(([k, v]) => `  ${k}: ${v}`),
+    '',
+    'targets:',
+    ...Object.entries(targets).map(([k, v]) => `  ${k}: ${v}`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  const file = join(RESULTS_DIR, 'latest.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg() },
+        settings: { durationSeconds: DURATION, connections: CONNECTIONS, sizes: SIZES, sample: SAMPLE, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
+        results,
+        ratios,
+        targets,
       },
-    }),
+      null,
+      2,
+    ),
   );
+  process.stdout.write(`written to ${file}\n`);
 }
 
 /** Embedded PostgreSQL unless DATABASE_URL names a server; either way a fresh `pn_bench` database. */
 /** `--import`: the legacy import's speed run (bench/import.ts), written to results/import.json. */
 async function mainImport(): Promise<void> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
   const { url, serverUrl, stop } = await database('pn_bench_import');
   try {
     const result = await importBench(serverUrl, url);
@@ -176,7 +434,7 @@ async function mainImport(): Promise<void> {
   }
 }
 
-async function database(name = 'pn_bench'): Promise<{ url: string; serverUrl: string; stop: () => Promise<void> }> {
+async function database(name = BENCH_DB): Promise<{ url: string; serverUrl: string; stop: () => Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;
   let embedded: EmbeddedPostgresServer | undefined;
   if (!serverUrl) {
@@ -258,166 +516,6 @@ function newKey(): { id: string; key: string; hash: Buffer } {
   return { id, key, hash: createHash('sha256').update(key).digest() };
 }
 
-async function startServer(mode: 'bare' | 'app', env: Record<string, string>, children: ChildProcess[]): Promise<number> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'server.ts'), mode], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  return new Promise((resolvePort, reject) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /READY (\d+)/.exec(buffer);
-      if (match) {
-        // The rest of its output (request logs) is read and dropped, as a log shipper would.
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        log(`${mode} server on port ${match[1]}`);
-        resolvePort(Number(match[1]));
-      } else if (buffer.length > 100_000) {
-        buffer = buffer.slice(-1000);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-}
-
-function stopServer(child: ChildProcess): void {
-  if (child.exitCode === null) child.kill('SIGTERM');
-}
-
-interface Target {
-  url: string;
-  paths?: string[];
-  headers?: Record<string, string>;
-  bodies?: string[];
-}
-
-// Fixed requests only: autocannon builds each one's bytes once, while a `setupRequest` callback
-// would rebuild every request in the load generator and make it the bottleneck. Every connection
-// cycles through the (shuffled) list.
-function requestsFor(target: Target) {
-  const method = (target.bodies ? 'POST' : 'GET') as 'POST' | 'GET';
-  const count = Math.max(target.paths?.length ?? 1, target.bodies?.length ?? 1);
-  // Keys left out rather than undefined: an undefined path would replace the URL's.
-  return Array.from({ length: count }, (_, i) => ({
-    method,
-    ...(target.paths ? { path: target.paths[i % target.paths.length] } : {}),
-    ...(target.headers ? { headers: target.headers } : {}),
-    ...(target.bodies ? { body: target.bodies[i % target.bodies.length] } : {}),
-  }));
-}
-
-/** Sends every path/body once (fills the cache, prepares statements), then a short unmeasured run (JIT). */
-async function warm(url: string, paths?: string[], headers?: Record<string, string>, bodies?: string[]): Promise<void> {
-  const count = Math.max(paths?.length ?? 0, bodies?.length ?? 0);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) {
-      const response = await fetch(url + (paths?.[i] ?? ''), { method: bodies ? 'POST' : 'GET', headers, body: bodies?.[i] });
-      await response.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  await run({ url, connections: CONNECTIONS, duration: 2, requests: requestsFor({ url, paths, headers, bodies }) });
-}
-
-async function measure(scenario: string, size: number | null, target: Target): Promise<Measured> {
-  const result = await run({ url: target.url, connections: CONNECTIONS, duration: DURATION, requests: requestsFor(target) });
-  const measured: Measured = {
-    scenario,
-    size,
-    requestsPerSec: Math.round(result.requests.average),
-    latencyAvgMs: result.latency.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    totalRequests: result.requests.total,
-  };
-  log(`${scenario}${size ? ` @${size}` : ''}: ${measured.requestsPerSec} req/s, avg ${measured.latencyAvgMs} ms, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms, non-2xx ${measured.non2xx}, errors ${measured.errors}`);
-  return measured;
-}
-
-function run(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolveRun, reject) => {
-    autocannon({ ...options, pipelining: 1 }, (error, result) => (error ? reject(error) : resolveRun(result)));
-  });
-}
-
-function report(results: Measured[]): void {
-  const find = (scenario: string, size: number | null = null) => results.find((r) => r.scenario === scenario && r.size === size);
-  const ratio = (a?: number, b?: number) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
-  const [small, large] = [Math.min(...SIZES), Math.max(...SIZES)];
-  const bareRuns = results.filter((r) => r.scenario.startsWith('a_bare_fastify'));
-  const bare = bareRuns.reduce<Measured | undefined>((best, r) => (!best || r.requestsPerSec > best.requestsPerSec ? r : best), undefined);
-  const ratios: Record<string, number | null> = {
-    'a (best bare run) req/s': bare?.requestsPerSec ?? null,
-    'b/a req/s @1k': ratio(find('b_lookup_cached', small)?.requestsPerSec, bare?.requestsPerSec),
-    'b/a req/s @1M': ratio(find('b_lookup_cached', large)?.requestsPerSec, bare?.requestsPerSec),
-    'd/a req/s @1k': ratio(find('d_vapi_assistant_request', small)?.requestsPerSec, bare?.requestsPerSec),
-    'd/a req/s @1M': ratio(find('d_vapi_assistant_request', large)?.requestsPerSec, bare?.requestsPerSec),
-    'd/a2 (bare POST) req/s @1M': ratio(find('d_vapi_assistant_request', large)?.requestsPerSec, find('a2_bare_fastify_post')?.requestsPerSec),
-    'b 1M/1k avg latency': ratio(find('b_lookup_cached', large)?.latencyAvgMs, find('b_lookup_cached', small)?.latencyAvgMs),
-    'b 1M/1k p99': ratio(find('b_lookup_cached', large)?.p99Ms, find('b_lookup_cached', small)?.p99Ms),
-    'c 1M/1k avg latency': ratio(find('c_lookup_uncached', large)?.latencyAvgMs, find('c_lookup_uncached', small)?.latencyAvgMs),
-    'e first 1M/1k avg latency': ratio(find('e_admin_list_first_page', large)?.latencyAvgMs, find('e_admin_list_first_page', small)?.latencyAvgMs),
-    'e deep 1M/1k avg latency': ratio(find('e_admin_list_deep_page', large)?.latencyAvgMs, find('e_admin_list_deep_page', small)?.latencyAvgMs),
-    'e deep/first avg latency @1k': ratio(find('e_admin_list_deep_page', small)?.latencyAvgMs, find('e_admin_list_first_page', small)?.latencyAvgMs),
-    'e deep/first avg latency @1M': ratio(find('e_admin_list_deep_page', large)?.latencyAvgMs, find('e_admin_list_first_page', large)?.latencyAvgMs),
-  };
-  const b1M = find('b_lookup_cached', large);
-  const c1M = find('c_lookup_uncached', large);
-  const check = (ok: boolean | undefined) => (ok ? 'met' : 'NOT met');
-  const targets: Record<string, string> = {
-    '(b) >= 60% of (a) req/s, p99 <= 5 ms': check(
-      SIZES.every((s) => (ratio(find('b_lookup_cached', s)?.requestsPerSec, bare?.requestsPerSec) ?? 0) >= 0.6 && (find('b_lookup_cached', s)?.p99Ms ?? 99) <= 5),
-    ),
-    '(c) >= 9k req/s, p99 <= 12 ms': check(SIZES.every((s) => (find('c_lookup_uncached', s)?.requestsPerSec ?? 0) >= 9000 && (find('c_lookup_uncached', s)?.p99Ms ?? 99) <= 12)),
-    '(b) 1M/1k latency <= 1.2': check((ratios['b 1M/1k avg latency'] ?? 9) <= 1.2),
-    '(e) 1M/1k latency <= 1.2': check((ratios['e first 1M/1k avg latency'] ?? 9) <= 1.2 && (ratios['e deep 1M/1k avg latency'] ?? 9) <= 1.2),
-    '(e) deep page within 1.2x of first': check((ratios['e deep/first avg latency @1k'] ?? 9) <= 1.2 && (ratios['e deep/first avg latency @1M'] ?? 9) <= 1.2),
-  };
-  void b1M;
-  void c1M;
-
-  const header = ['scenario', 'numbers', 'req/s', 'avg ms', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'];
-  const rows = results.map((r) => [r.scenario, r.size === null ? '-' : String(r.size), String(r.requestsPerSec), r.latencyAvgMs.toFixed(2), String(r.p50Ms), String(r.p99Ms), String(r.non2xx), String(r.errors)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  const out = [
-    line(header),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rows.map(line),
-    '',
-    'ratios:',
-    ...Object.entries(ratios).map(([k, v]) => `  ${k}: ${v}`),
-    '',
-    'targets:',
-    ...Object.entries(targets).map(([k, v]) => `  ${k}: ${v}`),
-  ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  const file = join(RESULTS_DIR, 'latest.json');
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-        settings: { durationSeconds: DURATION, connections: CONNECTIONS, sizes: SIZES, sample: SAMPLE, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' },
-        results,
-        ratios,
-        targets,
-      },
-      null,
-      2,
-    ),
-  );
-  process.stdout.write(`written to ${file}\n`);
-}
 
 main().catch((error: unknown) => {
   log(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -6,6 +6,7 @@ import { requestIdFrom } from './common/logging/logging.options';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './modules/metrics/metrics.service';
+import { serveChatbotRoutesFast } from './modules/chatbot/chatbot-fast-routes';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
@@ -38,6 +39,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   await applyHttpHardening(app, config);
   if (config.metricsEnabled) app.get(MetricsService).installHttpHook(adapter.getInstance());
+  // Before init, which registers the routes: the chatbot's hot routes skip Nest's per-request pipeline.
+  serveChatbotRoutesFast(app, config);
 
   setupSwagger(app, config.telephony.publicBaseUrl);
   await app.init();

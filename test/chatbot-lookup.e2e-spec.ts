@@ -73,6 +73,22 @@ describe('chatbot lookup and VAPI webhook', () => {
       }
     });
 
+    it('serves every input form from the cache once the number is known, and sees a change through any form', async () => {
+      const pm = await t.factories.propertyManager();
+      const realtor = await t.factories.realtor(pm.pm);
+      const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551250', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      const forms = ['+14125551250', 'whatsapp:+14125551250', '(412) 555-1250', '412-555-1250', '4125551250'];
+      for (const form of forms) expect((await lookup(form)).status).toBe(200);
+      const stats = t.app.get(OwnerLookupService).stats;
+      const misses = stats.misses;
+      for (const form of forms) expect((await lookup(form)).body).toMatchObject({ owner_id: realtor.realtor.id });
+      expect(stats.misses).toBe(misses);
+
+      // The memo keeps only the form, not the owner: a change reaches every form at once.
+      expect((await t.http.post('/unassign-phone-number', { purchased_phone_number_id: number.id }, { jwt: pm.jwt })).status).toBe(200);
+      for (const form of forms) expect((await lookup(form)).status).toBe(404);
+    });
+
     it("finds a PM owner with the PM's realtor ids", async () => {
       await t.factories.number(pm.pm, { phoneNumber: '+14125551235', assignTo: { type: 'property_manager' } });
       const found = await lookup('whatsapp:+14125551235');

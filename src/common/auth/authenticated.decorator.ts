@@ -7,7 +7,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -18,12 +18,41 @@ import { IpAllowlist } from '../http/ip-allowlist';
 import { AppConfig } from '../../config/app-config';
 import { databaseUnavailable, isDatabaseUnavailable } from '../../database/database-errors';
 import type { Actor, Principal, Role } from './principal';
+import { API_KEY_HEADER, ApiKeyVerifier } from './api-key-format';
 
 const ROLES_KEY = 'auth:roles';
 
-/** Verifies the credential: an API key first (when the header is present), else a bearer JWT. */
+/**
+ * Verifies the credential: an API key first (when the header is present), else a bearer JWT.
+ * A key is checked by the one `ApiKeyVerifier` directly (memory first; no passport round per
+ * request); anything else — a bearer token, or a key that did not verify while a bearer token
+ * is also present — goes through passport's strategies (`api-key`, then `jwt`).
+ */
 @Injectable()
 export class CredentialGuard extends AuthGuard(['api-key', 'jwt']) {
+  private verifier?: ApiKeyVerifier;
+
+  constructor(private readonly moduleRef: ModuleRef) {
+    super();
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const key = request.headers[API_KEY_HEADER];
+    if (typeof key !== 'string' || key.length === 0) return super.canActivate(context) as Promise<boolean>;
+    this.verifier ??= this.moduleRef.get(ApiKeyVerifier, { strict: false });
+    const admit = (principal: Principal | undefined): boolean | Promise<boolean> => {
+      if (principal) {
+        request.user = principal;
+        return true;
+      }
+      if (request.headers.authorization) return super.canActivate(context) as Promise<boolean>;
+      throw new UnauthenticatedError();
+    };
+    const principal = this.verifier.authenticate(key);
+    return principal instanceof Promise ? principal.then(admit) : admit(principal);
+  }
+
   handleRequest<T>(error: unknown, principal: T): T {
     // A lookup that failed (the database is down) proves nothing about the credential: the caller
     // gets 503, not 401, and the auth-failure limiter, which counts 401s only, is not fed.

@@ -90,21 +90,33 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const body = toProblem(error, request.url.split('?')[0], requestIdOf(request));
-    if (body.status >= 500) {
-      this.logger.error({ err: error, request_id: body.request_id }, 'request failed');
-    }
-    if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
-    // Awaited, so e.g. the audit record exists by the time the caller sees the answer.
-    for (const observer of this.observers) {
-      try {
-        await observer.observe(request, body, error);
-      } catch (observerError) {
-        this.logger.error({ err: observerError, request_id: body.request_id }, 'a problem observer failed');
-      }
-    }
-    sendProblem(reply, body);
+    await answerWithProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error, this.observers, this.logger);
   }
+}
+
+/**
+ * What the filter does with an error, for routes served outside Nest's pipeline too (the
+ * chatbot's fast routes): the problem body, the 5xx log line, `Retry-After`, the observers.
+ */
+export async function answerWithProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  observers: readonly ProblemObserver[],
+  logger: Pick<Logger, 'error'>,
+): Promise<void> {
+  const body = toProblem(error, request.url.split('?')[0], requestIdOf(request));
+  if (body.status >= 500) {
+    logger.error({ err: error, request_id: body.request_id }, 'request failed');
+  }
+  if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
+  // Awaited, so e.g. the audit record exists by the time the caller sees the answer.
+  for (const observer of observers) {
+    try {
+      await observer.observe(request, body, error);
+    } catch (observerError) {
+      logger.error({ err: observerError, request_id: body.request_id }, 'a problem observer failed');
+    }
+  }
+  sendProblem(reply, body);
 }

@@ -53,6 +53,25 @@ export async function paginate<T extends ObjectLiteral>(
   return { items, nextCursor };
 }
 
+/**
+ * The same keyset pagination (same cursors, same order, same errors) for a hand-written statement,
+ * where a list is hot enough that building the query and hydrating entities matter: `fetch` gets
+ * the key after which to start (undefined: from the start) and how many rows to return, in
+ * `order`.
+ */
+export async function paginateRows<T>(
+  page: PageRequest,
+  order: PageOrder<T> & { keys: SortKey<T>[] },
+  fetch: (after: string[] | undefined, limit: number) => Promise<T[]>,
+): Promise<Page<T>> {
+  const after = decodeCursor(page.cursor, order.direction, order.keys);
+  const rows = await fetch(after, page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > page.limit ? encodeCursor(order.direction, order.keys.map((k) => k.valueOf(last))) : null;
+  return { items, nextCursor };
+}
+
 export function encodeCursor(direction: 'ASC' | 'DESC', values: string[]): string {
   const key = direction === 'ASC' ? 'after' : 'before';
   return Buffer.from(JSON.stringify({ [key]: values.length === 1 ? values[0] : values })).toString('base64url');

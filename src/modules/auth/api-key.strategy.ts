@@ -3,9 +3,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { ApiKeysService } from './api-keys.service';
+import { API_KEY_HEADER } from '../../common/auth/api-key-format';
 import type { Principal } from '../../common/auth/principal';
 
-export const API_KEY_HEADER = 'x-api-key';
+export { API_KEY_HEADER };
 
 /** `X-API-Key: pnk_…` — admin- or chatbot-scoped keys. No header: the next strategy is tried. */
 @Injectable()
@@ -17,6 +18,6 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
   async validate(request: FastifyRequest): Promise<Principal | false> {
     const header = request.headers[API_KEY_HEADER];
     if (typeof header !== 'string' || header.length === 0) return false;
-    return this.apiKeys.verifyCached(header) ?? (await this.apiKeys.verify(header.trim())) ?? false;
+    return (await this.apiKeys.authenticate(header)) ?? false;
   }
 }

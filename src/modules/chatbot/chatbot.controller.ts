@@ -1,18 +1,21 @@
-import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../../common/auth/authenticated.decorator';
 import { ApiProblemResponses } from '../../common/errors/api-problem-responses.decorator';
 import { ChatbotRateLimit } from '../security/rate-limit.decorator';
-import { ChatbotKeyGuard } from './chatbot-key.guard';
 import { OwnerLookupDto } from './dto/owner-lookup.dto';
 import { OwnerLookupService, ResolvedOwner } from './owner-lookup.service';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Declares the lookup (route, guards, OpenAPI). Its Fastify handler is wrapped by
+ * `serveChatbotRoutesFast` (chatbot-fast-routes.ts), which answers authenticated `X-API-Key`
+ * calls with the same services and hands everything else to this handler's pipeline.
+ */
 @ApiTags('chatbot')
-@ApiSecurity('api-key')
-@ApiProblemResponses(401, 403)
+@Authenticated('chatbot')
 @ChatbotRateLimit()
-@UseGuards(ChatbotKeyGuard)
 @Controller('chatbot')
 export class ChatbotController {
   constructor(private readonly lookup: OwnerLookupService) {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { ChatbotKeyGuard } from './chatbot-key.guard';
 import { ChatbotController } from './chatbot.controller';
 import { OwnerLookupService } from './owner-lookup.service';
 import { VapiSecretGuard } from './vapi-secret.guard';
@@ -11,7 +10,7 @@ import { VapiWebhookService } from './vapi-webhook.service';
 @Module({
   imports: [AuthModule],
   controllers: [ChatbotController, VapiWebhookController],
-  providers: [OwnerLookupService, VapiWebhookService, ChatbotKeyGuard, VapiSecretGuard],
+  providers: [OwnerLookupService, VapiWebhookService, VapiSecretGuard],
   exports: [OwnerLookupService],
 })
 export class ChatbotModule {}

@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -29,6 +30,12 @@ export class ResolvedOwner {
 // Cached "nobody owns it" answers: spam and misdialled numbers must not reach the database either.
 const NOBODY = Symbol('nobody');
 type Entry = ResolvedOwner | typeof NOBODY;
+
+// Raw inputs remembered with their E.164 form ('' when not a number). Parsing is pure (the default
+// region is fixed per process), so this memo never goes stale: only the owner cache behind it is
+// invalidated. Bounded, so a spray of distinct inputs cannot grow it.
+const NORMALIZED_MEMO_SIZE = 20_000;
+const INVALID = '';
 
 // One statement, by phone or by VAPI id, on unique indexes; a PM's realtors through the index led
 // by realtors.property_manager_id. Only an assigned number has an owner (inactive ones never are).
@@ -72,6 +79,7 @@ interface OwnerRow {
 export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: FeedGatedCache<Entry>;
   private readonly pool: Pool;
+  private readonly normalized = new LRUCache<string, string>({ max: NORMALIZED_MEMO_SIZE });
   /** Answers served from memory and from the database, since start (for tests and operators). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -100,12 +108,22 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   /** The owner of a number given in any accepted form; throws when the input is not a number or nobody owns it. */
   byPhone(input: unknown): ResolvedOwner | Promise<ResolvedOwner> {
     if (typeof input !== 'string') throw new InvalidLookupNumberError();
-    // Fast path: an E.164 input is its own cache key, so a hit skips parsing altogether.
-    const hit = this.cached(`p:${input}`);
-    if (hit) return this.orNotFound(hit, input);
-    const phone = normalizePhoneNumber(input, this.config.defaultPhoneRegion);
-    if (!phone) throw new InvalidLookupNumberError();
-    return this.resolve(`p:${phone}`, BY_PHONE, phone).then((entry) => this.orNotFound(entry, phone));
+    const phone = this.e164(input);
+    if (phone === INVALID) throw new InvalidLookupNumberError();
+    const key = `p:${phone}`;
+    const hit = this.cached(key);
+    if (hit) return this.orNotFound(hit, phone);
+    return this.resolve(key, BY_PHONE, phone).then((entry) => this.orNotFound(entry, phone));
+  }
+
+  /** The E.164 form of a raw input (any accepted form), or INVALID; memoised. */
+  private e164(input: string): string {
+    let phone = this.normalized.get(input);
+    if (phone === undefined) {
+      phone = normalizePhoneNumber(input, this.config.defaultPhoneRegion) ?? INVALID;
+      if (input.length <= 64) this.normalized.set(input, phone);
+    }
+    return phone;
   }
 
   /** The owner of the number VAPI knows by `vapiId`, or undefined. */
@@ -117,11 +135,13 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Like `byPhone`, undefined instead of an error (the webhook answers in VAPI's own form). */
-  async findByPhone(input: string): Promise<ResolvedOwner | undefined> {
-    const phone = normalizePhoneNumber(input, this.config.defaultPhoneRegion);
-    if (!phone) return undefined;
-    const entry = this.cached(`p:${phone}`) ?? (await this.resolve(`p:${phone}`, BY_PHONE, phone));
-    return entry === NOBODY ? undefined : entry;
+  findByPhone(input: string): ResolvedOwner | undefined | Promise<ResolvedOwner | undefined> {
+    const phone = this.e164(input);
+    if (phone === INVALID) return undefined;
+    const key = `p:${phone}`;
+    const hit = this.cached(key);
+    if (hit) return hit === NOBODY ? undefined : hit;
+    return this.resolve(key, BY_PHONE, phone).then((entry) => (entry === NOBODY ? undefined : entry));
   }
 
   private cached(key: string): Entry | undefined {

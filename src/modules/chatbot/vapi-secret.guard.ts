@@ -25,10 +25,14 @@ export class VapiSecretGuard implements CanActivate {
     if (!this.expected) {
       throw new ServiceUnavailableError('vapi_webhook_not_configured', 'The VAPI webhook is not configured (VAPI_WEBHOOK_SECRET).');
     }
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers[VAPI_SECRET_HEADER];
-    if (typeof header !== 'string' || !timingSafeEqual(digest(header), this.expected)) {
+    if (!this.accepts(context.switchToHttp().getRequest<FastifyRequest>().headers[VAPI_SECRET_HEADER])) {
       throw new UnauthenticatedError('unauthenticated', 'A valid x-vapi-secret header is required.');
     }
     return true;
+  }
+
+  /** True when the webhook is configured and `header` is its secret. */
+  accepts(header: unknown): boolean {
+    return this.expected !== undefined && typeof header === 'string' && timingSafeEqual(digest(header), this.expected);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { EntityManager } from 'typeorm';
-import { paginate, Page, PageRequest } from '../../common/pagination/paginate';
+import { Page, PageRequest, paginateRows, SortKey } from '../../common/pagination/paginate';
 import { NumberAssignmentHistoryEntity } from './entities/number-assignment-history.entity';
 import { NumberStatus, PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
 import type { Assignee, EndedAssignment } from './number-transitions';
@@ -33,6 +33,44 @@ export interface ImportLookup {
 }
 
 const IMPORT_BATCH = 5_000;
+
+// The admin list is read at a high rate over up to millions of rows: one hand-written statement,
+// rows made into entities directly (no query building or hydration per request).
+const NUMBER_COLUMNS = `id, property_manager_id, phone_number, twilio_sid, vapi_phone_number_id, status, assigned_to_type,
+  assigned_realtor_id, assigned_at, notes, purchased_at, released_at`;
+const BY_ID: SortKey<PurchasedPhoneNumberEntity>[] = [{ column: 'id', valueOf: (n) => String(n.id), pattern: /^\d{1,18}$/ }];
+
+interface NumberRow {
+  id: number;
+  property_manager_id: number;
+  phone_number: string;
+  twilio_sid: string;
+  vapi_phone_number_id: string | null;
+  status: NumberStatus;
+  assigned_to_type: PurchasedPhoneNumberEntity['assignedToType'];
+  assigned_realtor_id: number | null;
+  assigned_at: Date | null;
+  notes: string | null;
+  purchased_at: Date;
+  released_at: Date | null;
+}
+
+function toEntity(row: NumberRow): PurchasedPhoneNumberEntity {
+  const number = new PurchasedPhoneNumberEntity();
+  number.id = row.id;
+  number.propertyManagerId = row.property_manager_id;
+  number.phoneNumber = row.phone_number;
+  number.twilioSid = row.twilio_sid;
+  number.vapiPhoneNumberId = row.vapi_phone_number_id;
+  number.status = row.status;
+  number.assignedToType = row.assigned_to_type;
+  number.assignedRealtorId = row.assigned_realtor_id;
+  number.assignedAt = row.assigned_at;
+  number.notes = row.notes;
+  number.purchasedAt = row.purchased_at;
+  number.releasedAt = row.released_at;
+  return number;
+}
 
 export interface NumberFilter {
   propertyManagerId?: number;
@@ -137,10 +175,19 @@ export class NumbersRepository {
   }
 
   page(filter: NumberFilter, page: PageRequest): Promise<Page<PurchasedPhoneNumberEntity>> {
-    const query = this.manager.getRepository(PurchasedPhoneNumberEntity).createQueryBuilder('number');
-    if (filter.propertyManagerId !== undefined) query.andWhere('number.property_manager_id = :pm', { pm: filter.propertyManagerId });
-    if (filter.status !== undefined) query.andWhere('number.status = :status', { status: filter.status });
-    return paginate(query, page);
+    return paginateRows(page, { direction: 'ASC', keys: BY_ID }, async (after, limit) => {
+      const params: unknown[] = [];
+      const where: string[] = [];
+      const bind = (value: unknown) => `$${params.push(value)}`;
+      if (filter.propertyManagerId !== undefined) where.push(`property_manager_id = ${bind(filter.propertyManagerId)}`);
+      if (filter.status !== undefined) where.push(`status = ${bind(filter.status)}`);
+      if (after) where.push(`id > ${bind(after[0])}`);
+      const rows: NumberRow[] = await this.manager.query(
+        `SELECT ${NUMBER_COLUMNS} FROM purchased_phone_numbers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ${bind(limit)}`,
+        params,
+      );
+      return rows.map(toEntity);
+    });
   }
 
   findByPhoneNumber(phoneNumber: string): Promise<PurchasedPhoneNumberEntity | null> {
