@@ -18,6 +18,7 @@ import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { NumbersModule } from './modules/numbers/numbers.module';
+import { PeopleModule } from './modules/people/people.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
@@ -49,6 +50,7 @@ export class AppModule {
         PurchasedNumbersModule,
         AssignmentsModule,
         PurchasesModule,
+        PeopleModule,
         HealthModule,
         SecurityModule,
         ChatbotModule,

@@ -4,6 +4,7 @@ import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purc
 import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
 import { PurchaseLeases1763900400000 } from './migrations/1763900400000-purchase-leases';
+import { PeopleLeave1763900500000 } from './migrations/1763900500000-people-leave';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
 export const migrations = [
@@ -12,6 +13,7 @@ export const migrations = [
   LookupChangeNotifications1763900200000,
   AuditLogLookups1763900300000,
   PurchaseLeases1763900400000,
+  PeopleLeave1763900500000,
 ];
 
 /**
