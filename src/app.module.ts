@@ -13,6 +13,7 @@ import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { AdminAttemptAuditor } from './modules/audit/admin-attempt-auditor';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallForwardingModule } from './modules/call-forwarding/call-forwarding.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
@@ -51,6 +52,7 @@ export class AppModule {
         AssignmentsModule,
         PurchasesModule,
         PeopleModule,
+        CallForwardingModule,
         HealthModule,
         SecurityModule,
         ChatbotModule,

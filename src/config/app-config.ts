@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIpOrCidr } from '../common/http/ip-allowlist';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 export type TelephonyMode = 'live' | 'sandbox';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -95,6 +95,13 @@ class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
+
+  /** Where call-forwarding confirmations and failures are texted (operations), and from which of our numbers. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'FORWARDING_ALERT_NUMBER must be an E.164 number' })
+  FORWARDING_ALERT_NUMBER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'FORWARDING_ALERT_FROM_NUMBER must be an E.164 number' })
+  FORWARDING_ALERT_FROM_NUMBER?: string;
 
   @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt() @Min(100) @Max(120000)
@@ -194,6 +201,8 @@ export class AppConfig {
     /** How long a worker owns a purchase without renewing (renewed at a third of it); a crashed one's runs out. */
     purchaseLeaseMs: number;
   };
+  /** Call-forwarding SMS alerts: sent only when both are set. */
+  readonly forwardingAlerts: { to?: string; from?: string };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
 
@@ -274,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       purchaseBuyGraceMs: vars.PURCHASE_BUY_GRACE_MS ?? 6 * (vars.PROVIDER_TIMEOUT_MS ?? 10_000),
       purchaseLeaseMs: vars.PURCHASE_LEASE_MS ?? 10_000,
     },
+    forwardingAlerts: { to: vars.FORWARDING_ALERT_NUMBER, from: vars.FORWARDING_ALERT_FROM_NUMBER },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
     chatbot: {
       lookupCacheSize: vars.CHATBOT_LOOKUP_CACHE_SIZE ?? 100_000,

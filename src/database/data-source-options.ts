@@ -5,6 +5,7 @@ import { LookupChangeNotifications1763900200000 } from './migrations/17639002000
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
 import { PurchaseLeases1763900400000 } from './migrations/1763900400000-purchase-leases';
 import { PeopleLeave1763900500000 } from './migrations/1763900500000-people-leave';
+import { CallForwarding1763900500100 } from './migrations/1763900500100-call-forwarding';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
 export const migrations = [
@@ -14,6 +15,7 @@ export const migrations = [
   AuditLogLookups1763900300000,
   PurchaseLeases1763900400000,
   PeopleLeave1763900500000,
+  CallForwarding1763900500100,
 ];
 
 /**

@@ -139,7 +139,7 @@ abstract class StandIn<Step extends string> {
   }
 }
 
-export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release';
+export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release' | 'message';
 
 export interface TwilioNumber {
   sid: string;
@@ -190,6 +190,7 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     if (method === 'POST' && path.endsWith('/IncomingPhoneNumbers.json')) return 'buy';
     if (method === 'GET' && path.endsWith('/IncomingPhoneNumbers.json')) return 'lookup';
     if (method === 'DELETE' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'release';
+    if (method === 'POST' && path.endsWith('/Messages.json')) return 'message';
     return undefined;
   }
 
@@ -244,9 +245,30 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         this.released.add(number.phone_number);
         return { status: 204 };
       }
+      case 'message':
+        return this.message(account, r.body ?? {});
       default:
         return { status: 404, body: this.errorBody(404, 20404) };
     }
+  }
+
+  /** Messages API: text messages sent (To, From, Body), in order. */
+  readonly messages: Array<{ sid: string; to: string; from: string; body: string }> = [];
+
+  private message(account: string, form: Record<string, string>): Reply {
+    if (!form.To || !form.Body || !(form.From || form.MessagingServiceSid)) return { status: 400, body: this.errorBody(400, 21604) };
+    const sid = `SM${randomBytes(16).toString('hex')}`;
+    this.messages.push({ sid, to: form.To, from: form.From, body: form.Body });
+    const now = new Date().toUTCString().replace('GMT', '+0000');
+    return {
+      status: 201,
+      body: {
+        sid, account_sid: account, to: form.To, from: form.From ?? null, body: form.Body, status: 'queued', direction: 'outbound-api',
+        num_segments: '1', num_media: '0', price: null, price_unit: 'USD', error_code: null, error_message: null, api_version: '2010-04-01',
+        messaging_service_sid: form.MessagingServiceSid ?? null, date_created: now, date_updated: now, date_sent: null,
+        uri: `/2010-04-01/Accounts/${account}/Messages/${sid}.json`, subresource_uris: { media: `/2010-04-01/Accounts/${account}/Messages/${sid}/Media.json` },
+      },
+    };
   }
 }
 
