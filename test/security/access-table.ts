@@ -311,6 +311,59 @@ export const ACCESS: Record<string, AccessRow> = {
     prepare: async () => ({ path: '/vapi/webhook', body: { message: { type: 'status-update', status: 'in-progress' } } }),
   },
 
+  'GET /admin/call-forwarding-events': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => ({ path: `/admin/call-forwarding-events?property_manager_id=${w.pmA.pm.id}&limit=5` }),
+  },
+
+  // ── call forwarding (PM or realtor) ──────────────────────────────────────────────────────
+  'GET /call-forwarding-carriers': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async () => ({ path: '/call-forwarding-carriers' }),
+  },
+  'GET /call-forwarding-state': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async (w, actor) => ({
+      path: '/call-forwarding-state',
+      check: async (status, body) => {
+        if (status !== 200) return;
+        // Everyone sees themselves only.
+        const self = actor === 'realtorOfA' ? w.realtorA.realtor.id : actor === 'pmA' ? w.pmA.pm.id : w.pmB.pm.id;
+        expect(body.user_id).toBe(self);
+      },
+    }),
+  },
+  'PATCH /call-forwarding-state': {
+    allow: { pmA: 200, realtorOfA: 200 },
+    // PM B names PM A's realtor: not found, and nothing changes.
+    expect: { pmB: 404 },
+    prepare: async (w, actor) => {
+      const realtor = await w.t.factories.realtor(w.pmA.pm);
+      const target = actor === 'realtorOfA' ? w.realtorA.realtor.id : realtor.realtor.id;
+      return {
+        path: '/call-forwarding-state',
+        body: actor === 'realtorOfA' ? { carrier: 'Mint', notes: `matrix ${unique()}` } : { carrier: 'Mint', realtor_id: realtor.realtor.id },
+        check: async (status) => {
+          const rows = await w.t.dataSource.query('SELECT carrier FROM call_forwarding_states WHERE realtor_id = $1', [target]);
+          expect(rows.length === 1 && rows[0].carrier === 'Mint').toBe(status === 200);
+        },
+      };
+    },
+  },
+  'GET /call-forwarding-events': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async (w, actor) => ({
+      path: '/call-forwarding-events?limit=200',
+      check: async (status, body) => {
+        if (status !== 200) return;
+        for (const event of body.events) {
+          if (actor === 'realtorOfA') expect(event.target_user_id).toBe(w.realtorA.realtor.id);
+          else expect(event.property_manager_id).toBe(actor === 'pmA' ? w.pmA.pm.id : w.pmB.pm.id);
+        }
+      },
+    }),
+  },
+
   // ── dashboard (PM) ────────────────────────────────────────────────────────────────────
   'POST /request-phone-number': {
     allow: { pmA: 201, pmB: 201 },

@@ -20,7 +20,7 @@ export class CallForwardingEventEntity {
   @Column('integer', { name: 'initiated_by_user_id' })
   initiatedByUserId: number;
 
-  @Column('jsonb', { name: 'event_metadata', default: () => `'{}'::jsonb` })
+  @Column('jsonb', { name: 'event_metadata', default: () => "'{}'" })
   metadata: Record<string, unknown>;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'clock_timestamp()' })
