@@ -3,32 +3,31 @@ import { startTestApp, TestApp } from './support/test-app';
 
 type StandIns = Awaited<ReturnType<typeof startStandIns>>;
 
-const N = '+14125557001';
 const NOTHING = { activate: null, deactivate: null, check: null };
-const GSM = {
+const gsm = (n: string) => ({
   carrier_type: 'gsm',
-  forward_all: { activate: `**21*${N}#`, deactivate: '##21#', check: '*#21#' },
-  no_answer: { activate: `**61*${N}**25#`, deactivate: '##61#', check: '*#61#' },
+  forward_all: { activate: `**21*${n}#`, deactivate: '##21#', check: '*#21#' },
+  no_answer: { activate: `**61*${n}**25#`, deactivate: '##61#', check: '*#61#' },
   custom_ring_time: true,
   ring_time_seconds: 25,
-};
-/** ORIGIN.md's table, written out for the number N. */
-const TABLE: Record<string, object> = {
-  'AT&T': GSM,
-  'T-Mobile': GSM,
-  Mint: GSM,
-  Metro: GSM,
-  'Consumer Cellular': GSM,
-  'Ultra Mobile': GSM,
-  Verizon: { carrier_type: 'verizon', forward_all: { activate: '*72 14125557001', deactivate: '*73', check: null }, no_answer: NOTHING, custom_ring_time: false, ring_time_seconds: null },
-  'Xfinity Mobile': {
+});
+/** ORIGIN.md's table, written out for the number n (E.164 for GSM, digits for Verizon and Xfinity). */
+const TABLE: Record<string, (n: string) => object> = {
+  'AT&T': gsm,
+  'T-Mobile': gsm,
+  Mint: gsm,
+  Metro: gsm,
+  'Consumer Cellular': gsm,
+  'Ultra Mobile': gsm,
+  Verizon: (n) => ({ carrier_type: 'verizon', forward_all: { activate: `*72 ${n.slice(1)}`, deactivate: '*73', check: null }, no_answer: NOTHING, custom_ring_time: false, ring_time_seconds: null }),
+  'Xfinity Mobile': (n) => ({
     carrier_type: 'xfinity',
-    forward_all: { activate: '*72 14125557001', deactivate: '*73', check: null },
-    no_answer: { activate: '*71 14125557001', deactivate: '*73', check: null },
+    forward_all: { activate: `*72 ${n.slice(1)}`, deactivate: '*73', check: null },
+    no_answer: { activate: `*71 ${n.slice(1)}`, deactivate: '*73', check: null },
     custom_ring_time: false,
     ring_time_seconds: null,
-  },
-  'Google Fi': { carrier_type: 'google_fi', forward_all: NOTHING, no_answer: NOTHING, custom_ring_time: false, ring_time_seconds: null },
+  }),
+  'Google Fi': () => ({ carrier_type: 'google_fi', forward_all: NOTHING, no_answer: NOTHING, custom_ring_time: false, ring_time_seconds: null }),
 };
 
 describe('call forwarding', () => {
@@ -43,7 +42,7 @@ describe('call forwarding', () => {
     const res = await t.http.get('/call-forwarding-carriers', { jwt: pm.jwt });
     expect(res.status).toBe(200);
     expect(res.body.carriers.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual(
-      Object.entries(TABLE).map(([name, row]) => [name, (row as { carrier_type: string }).carrier_type]),
+      Object.entries(TABLE).map(([name, row]) => [name, (row('+14125550000') as { carrier_type: string }).carrier_type]),
     );
     expect(res.body.carriers.every((c: { notes: string }) => c.notes.length > 0)).toBe(true);
     expect((await t.http.get('/call-forwarding-carriers')).status).toBe(401);
@@ -72,38 +71,27 @@ describe('call forwarding', () => {
     });
   });
 
-  describe.each(Object.keys(TABLE))('dial codes for %s', (carrier) => {
+  describe.each(Object.keys(TABLE).map((carrier, i) => [carrier, `+1412555${7100 + i}`]))('dial codes for %s', (carrier, number) => {
     it('with the number assigned now, and every code null without one', async () => {
       const pm = await t.factories.propertyManager();
       const realtor = await t.factories.realtor(pm.pm);
-      await t.factories.number(pm.pm, { assignTo: { type: 'property_manager' }, phoneNumber: N.replace('7001', String(7100 + Object.keys(TABLE).indexOf(carrier))) });
-      // The PM holds another number; the realtor none. Put N on the realtor, then take it away.
-      const held = await t.factories.number(pm.pm, { assignTo: { type: 'realtor', realtorId: realtor.realtor.id }, phoneNumber: N }).catch(async () => {
-        // N is used by another carrier's case: give it to this realtor instead.
-        await t.dataSource.query(
-          `UPDATE purchased_phone_numbers SET status = 'available', assigned_to_type = NULL, assigned_realtor_id = NULL, assigned_at = NULL, property_manager_id = $1 WHERE phone_number = $2`,
-          [pm.pm.id, N],
-        );
-        const [row] = await t.dataSource.query(`SELECT id FROM purchased_phone_numbers WHERE phone_number = $1`, [N]);
-        const assign = await t.http.post('/assign-phone-number', { purchased_phone_number_id: row.id, assign_to_type: 'realtor', assign_to_id: realtor.realtor.id }, { jwt: pm.jwt });
-        expect(assign.status).toBe(200);
-        return { id: row.id as number };
-      });
+      // The PM holds another number; the codes are the realtor's own number's.
+      await t.factories.number(pm.pm, { assignTo: { type: 'property_manager' } });
+      const held = await t.factories.number(pm.pm, { assignTo: { type: 'realtor', realtorId: realtor.realtor.id }, phoneNumber: number });
       const set = await t.http.patch('/call-forwarding-state', { carrier, realtor_id: realtor.realtor.id }, { jwt: pm.jwt });
       expect(set.status).toBe(200);
-      expect(set.body.twilio_number).toBe(N);
-      expect(set.body.forwarding_codes).toMatchObject({ carrier, ...TABLE[carrier] });
+      expect(set.body.twilio_number).toBe(number);
+      expect(set.body.forwarding_codes).toMatchObject({ carrier, ...TABLE[carrier](number) });
       const mine = await t.http.get('/call-forwarding-state', { jwt: realtor.jwt });
-      expect(mine.body).toMatchObject({ user_type: 'realtor', user_id: realtor.realtor.id, twilio_number: N, forwarding_state: { carrier } });
+      expect(mine.body).toMatchObject({ user_type: 'realtor', user_id: realtor.realtor.id, twilio_number: number, forwarding_state: { carrier } });
       expect(mine.body.forwarding_codes).toEqual(set.body.forwarding_codes);
 
+      // Unassigned: no number, no codes (never a stale one).
       const unassigned = await t.http.post('/unassign-phone-number', { purchased_phone_number_id: held.id }, { jwt: pm.jwt });
       expect(unassigned.status).toBe(200);
       const none = await t.http.get(`/call-forwarding-state?realtor_id=${realtor.realtor.id}`, { jwt: pm.jwt });
       expect(none.body.twilio_number).toBeNull();
       expect(none.body.forwarding_codes).toMatchObject({ carrier, forward_all: NOTHING, no_answer: NOTHING });
-      // Move N away so the next carrier's case can take it.
-      await t.dataSource.query(`UPDATE purchased_phone_numbers SET status = 'inactive' WHERE id = $1`, [held.id]);
     });
   });
 
