@@ -13,6 +13,7 @@ import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { AdminAttemptAuditor } from './modules/audit/admin-attempt-auditor';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallForwardingModule } from './modules/call-forwarding/call-forwarding.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
 import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
@@ -20,6 +21,7 @@ import { HealthModule } from './modules/health/health.module';
 import { LegacyImportModule } from './modules/legacy-import/legacy-import.module';
 import { NumbersModule } from './modules/numbers/numbers.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { PeopleModule } from './modules/people/people.module';
 import { PhoneRequestsModule } from './modules/phone-requests/phone-requests.module';
 import { PurchasedNumbersModule } from './modules/purchased-numbers/purchased-numbers.module';
 import { PurchasesModule } from './modules/purchases/purchases.module';
@@ -53,6 +55,8 @@ export class AppModule {
         AssignmentsModule,
         PurchasesModule,
         InventoryModule,
+        PeopleModule,
+        CallForwardingModule,
         HealthModule,
         SecurityModule,
         ChatbotModule,

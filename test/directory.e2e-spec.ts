@@ -20,6 +20,7 @@ describe('property managers and realtors', () => {
       auth_user_id: 'auth-mary',
       company_name: 'Major Homes',
       created_at: expect.any(String),
+      offboarded_at: null,
     });
 
     const sameEmail = await t.http.post('/admin/property-managers', { name: 'Other', email: 'mary@example.com' }, admin);

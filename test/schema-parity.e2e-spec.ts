@@ -35,10 +35,13 @@ describe('entities and migrations agree', () => {
       'tr_api_keys_notify_lookup',
       'tr_audit_log_no_truncate',
       'tr_audit_log_no_update_delete',
+      'tr_numbers_holder_present',
       'tr_numbers_notify_lookup',
       'tr_numbers_truncate_notify_lookup',
       'tr_property_managers_notify_lookup',
+      'tr_property_managers_offboarded_hold_nothing',
       'tr_realtors_notify_lookup',
+      'tr_realtors_removed_hold_nothing',
     ]);
   });
 

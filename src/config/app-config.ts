@@ -104,6 +104,13 @@ class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
 
+  /** Where call-forwarding confirmations and failures are texted (operations), and from which of our numbers. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'FORWARDING_ALERT_NUMBER must be an E.164 number' })
+  FORWARDING_ALERT_NUMBER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\+[1-9][0-9]{6,14}$/, { message: 'FORWARDING_ALERT_FROM_NUMBER must be an E.164 number' })
+  FORWARDING_ALERT_FROM_NUMBER?: string;
+
   @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt() @Min(100) @Max(120000)
   PROVIDER_TIMEOUT_MS?: number;
@@ -234,6 +241,8 @@ export class AppConfig {
     /** USD per number and month, for untracked numbers Twilio gives no price for. */
     twilioNumberMonthlyPrice?: number;
   };
+  /** Call-forwarding SMS alerts: sent only when both are set. */
+  readonly forwardingAlerts: { to?: string; from?: string };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
   /** Unset: rate limits are counted per instance. */
@@ -326,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inventoryCheckIntervalMs: vars.INVENTORY_CHECK_INTERVAL_MS ?? (nodeEnv === 'test' ? 0 : 6 * 60 * 60 * 1000),
       twilioNumberMonthlyPrice: vars.TWILIO_NUMBER_MONTHLY_PRICE,
     },
+    forwardingAlerts: { to: vars.FORWARDING_ALERT_NUMBER, from: vars.FORWARDING_ALERT_FROM_NUMBER },
     defaultPhoneRegion: (vars.DEFAULT_PHONE_REGION ?? 'US').toUpperCase(),
     chatbot: {
       lookupCacheSize: vars.CHATBOT_LOOKUP_CACHE_SIZE ?? 100_000,

@@ -4,6 +4,8 @@ import { PurchaseOperations1763900100000 } from './migrations/1763900100000-purc
 import { LookupChangeNotifications1763900200000 } from './migrations/1763900200000-lookup-change-notifications';
 import { AuditLogLookups1763900300000 } from './migrations/1763900300000-audit-log-lookups';
 import { PurchaseLeases1763900400000 } from './migrations/1763900400000-purchase-leases';
+import { PeopleLeave1763900500000 } from './migrations/1763900500000-people-leave';
+import { CallForwarding1763900500100 } from './migrations/1763900500100-call-forwarding';
 import { LegacyImportRows1763900700000 } from './migrations/1763900700000-legacy-import-rows';
 import { MetricsApiKeyScope1763901400000 } from './migrations/1763901400000-metrics-api-key-scope';
 
@@ -14,6 +16,8 @@ export const migrations = [
   LookupChangeNotifications1763900200000,
   AuditLogLookups1763900300000,
   PurchaseLeases1763900400000,
+  PeopleLeave1763900500000,
+  CallForwarding1763900500100,
   LegacyImportRows1763900700000,
   MetricsApiKeyScope1763901400000,
 ];

@@ -26,6 +26,14 @@ const CONSTRAINT_CONFLICTS: Record<string, { code: string; message: string }> = 
   },
 };
 
+/** Rules our triggers enforce (raised as check violations naming the rule): a state conflict, not bad input. */
+const RULE_CONFLICTS: Record<string, { code: string; message: string }> = {
+  ck_numbers_holder_not_removed: { code: 'realtor_removed', message: 'This realtor was removed and cannot hold a number.' },
+  ck_numbers_owner_not_offboarded: { code: 'property_manager_offboarded', message: 'This property manager was offboarded; their numbers stay inactive.' },
+  ck_realtors_removed_hold_nothing: { code: 'realtor_holds_number', message: 'This realtor still holds a number.' },
+  ck_property_managers_offboarded_hold_nothing: { code: 'numbers_in_service', message: 'This property manager still has numbers in service.' },
+};
+
 /**
  * Turns a PostgreSQL error into the domain error a caller should see, or undefined when it is
  * a fault of ours (then the caller gets a plain 500, never the SQL). The one place that knows
@@ -42,8 +50,11 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     }
     case '23503':
       return new ConflictError('reference_changed', 'Something this change refers to no longer exists or does not match.');
-    case '23514':
+    case '23514': {
+      const rule = driverError.constraint ? RULE_CONFLICTS[driverError.constraint] : undefined;
+      if (rule) return new ConflictError(rule.code, rule.message);
       return new InvalidInputError('data_rule_violated', 'The change breaks a data rule.');
+    }
     case '40001':
     case '40P01':
     case '55P03':

@@ -225,6 +225,42 @@ export const ACCESS: Record<string, AccessRow> = {
       return { path: '/admin/property-managers', body: { name: `PM ${id}`, email: `matrix-${id}@example.com`, auth_user_id: `auth-matrix-${id}` } };
     },
   },
+  'GET /admin/property-managers/{id}': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => ({ path: `/admin/property-managers/${w.pmA.pm.id}` }),
+  },
+  'PATCH /admin/property-managers/{id}': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => {
+      const { pm } = await w.t.factories.propertyManager();
+      const name = `Renamed ${unique()}`;
+      return {
+        path: `/admin/property-managers/${pm.id}`,
+        body: { name },
+        check: async (status) => {
+          const [row] = await w.t.dataSource.query('SELECT name FROM property_managers WHERE id = $1', [pm.id]);
+          expect(row.name === name).toBe(status === 200);
+        },
+      };
+    },
+  },
+  'POST /admin/property-managers/{id}/offboard': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => {
+      const { pm } = await w.t.factories.propertyManager();
+      const number = await w.t.factories.number(pm);
+      return {
+        path: `/admin/property-managers/${pm.id}/offboard`,
+        body: { release_numbers: false },
+        check: async (status) => {
+          const after = await numberRepo(w).findOneByOrFail({ id: number.id });
+          expect(after.status).toBe(status === 200 ? 'inactive' : 'available');
+          const [row] = await w.t.dataSource.query('SELECT offboarded_at FROM property_managers WHERE id = $1', [pm.id]);
+          expect(row.offboarded_at !== null).toBe(status === 200);
+        },
+      };
+    },
+  },
   'GET /admin/property-managers': { allow: { adminJwt: 200, adminKey: 200 }, prepare: async () => ({ path: '/admin/property-managers' }) },
   'POST /admin/api-keys': {
     allow: { adminJwt: 201, adminKey: 201 },
@@ -331,6 +367,59 @@ export const ACCESS: Record<string, AccessRow> = {
     prepare: async () => ({ path: '/vapi/webhook', body: { message: { type: 'status-update', status: 'in-progress' } } }),
   },
 
+  'GET /admin/call-forwarding-events': {
+    allow: { adminJwt: 200, adminKey: 200 },
+    prepare: async (w) => ({ path: `/admin/call-forwarding-events?property_manager_id=${w.pmA.pm.id}&limit=5` }),
+  },
+
+  // ── call forwarding (PM or realtor) ──────────────────────────────────────────────────────
+  'GET /call-forwarding-carriers': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async () => ({ path: '/call-forwarding-carriers' }),
+  },
+  'GET /call-forwarding-state': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async (w, actor) => ({
+      path: '/call-forwarding-state',
+      check: async (status, body) => {
+        if (status !== 200) return;
+        // Everyone sees themselves only.
+        const self = actor === 'realtorOfA' ? w.realtorA.realtor.id : actor === 'pmA' ? w.pmA.pm.id : w.pmB.pm.id;
+        expect(body.user_id).toBe(self);
+      },
+    }),
+  },
+  'PATCH /call-forwarding-state': {
+    allow: { pmA: 200, realtorOfA: 200 },
+    // PM B names PM A's realtor: not found, and nothing changes.
+    expect: { pmB: 404 },
+    prepare: async (w, actor) => {
+      const realtor = await w.t.factories.realtor(w.pmA.pm);
+      const target = actor === 'realtorOfA' ? w.realtorA.realtor.id : realtor.realtor.id;
+      return {
+        path: '/call-forwarding-state',
+        body: actor === 'realtorOfA' ? { carrier: 'Mint', notes: `matrix ${unique()}` } : { carrier: 'Mint', realtor_id: realtor.realtor.id },
+        check: async (status) => {
+          const rows = await w.t.dataSource.query('SELECT carrier FROM call_forwarding_states WHERE realtor_id = $1', [target]);
+          expect(rows.length === 1 && rows[0].carrier === 'Mint').toBe(status === 200);
+        },
+      };
+    },
+  },
+  'GET /call-forwarding-events': {
+    allow: { pmA: 200, pmB: 200, realtorOfA: 200 },
+    prepare: async (w, actor) => ({
+      path: '/call-forwarding-events?limit=200',
+      check: async (status, body) => {
+        if (status !== 200) return;
+        for (const event of body.events) {
+          if (actor === 'realtorOfA') expect(event.target_user_id).toBe(w.realtorA.realtor.id);
+          else expect(event.property_manager_id).toBe(actor === 'pmA' ? w.pmA.pm.id : w.pmB.pm.id);
+        }
+      },
+    }),
+  },
+
   // ── dashboard (PM) ────────────────────────────────────────────────────────────────────
   'POST /request-phone-number': {
     allow: { pmA: 201, pmB: 201 },
@@ -423,6 +512,39 @@ export const ACCESS: Record<string, AccessRow> = {
     prepare: async () => {
       const id = unique();
       return { path: '/property-manager/realtors', body: { name: `Realtor ${id}`, email: `matrix-realtor-${id}@example.com` } };
+    },
+  },
+  'PATCH /property-manager/realtors/{id}': {
+    allow: { pmA: 200 },
+    expect: { pmB: 404 },
+    prepare: async (w) => {
+      const realtor = await w.t.factories.realtor(w.pmA.pm);
+      const name = `Renamed ${unique()}`;
+      return {
+        path: `/property-manager/realtors/${realtor.realtor.id}`,
+        body: { name },
+        check: async (status) => {
+          const [row] = await w.t.dataSource.query('SELECT name FROM realtors WHERE id = $1', [realtor.realtor.id]);
+          expect(row.name === name).toBe(status === 200);
+        },
+      };
+    },
+  },
+  'DELETE /property-manager/realtors/{id}': {
+    allow: { pmA: 200 },
+    expect: { pmB: 404 },
+    prepare: async (w) => {
+      const realtor = await w.t.factories.realtor(w.pmA.pm);
+      const number = await w.t.factories.number(w.pmA.pm, { assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      return {
+        path: `/property-manager/realtors/${realtor.realtor.id}`,
+        check: async (status) => {
+          const [row] = await w.t.dataSource.query('SELECT removed_at FROM realtors WHERE id = $1', [realtor.realtor.id]);
+          expect(row.removed_at !== null).toBe(status === 200);
+          const after = await numberRepo(w).findOneByOrFail({ id: number.id });
+          expect(after.status).toBe(status === 200 ? 'available' : 'assigned');
+        },
+      };
     },
   },
   'GET /property-manager/realtors': {

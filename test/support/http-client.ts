@@ -57,6 +57,10 @@ export class HttpClient {
     return this.request<T>('POST', path, { ...auth, body });
   }
 
+  patch<T = any>(path: string, body: unknown, auth: Credentials = {}) {
+    return this.request<T>('PATCH', path, { ...auth, body });
+  }
+
   delete<T = any>(path: string, auth: Credentials = {}) {
     return this.request<T>('DELETE', path, auth);
   }

@@ -186,7 +186,7 @@ abstract class StandIn<Step extends string> {
 }
 
 /** `lookup` is every GET of the incoming-number list, by number or the whole account page by page. */
-export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release' | 'update';
+export type TwilioStep = 'search' | 'buy' | 'lookup' | 'release' | 'update' | 'message';
 
 export interface TwilioNumber {
   sid: string;
@@ -249,6 +249,7 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
     if (method === 'GET' && path.endsWith('/IncomingPhoneNumbers.json')) return 'lookup';
     if (method === 'DELETE' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'release';
     if (method === 'POST' && /\/IncomingPhoneNumbers\/PN[0-9a-f]+\.json$/.test(path)) return 'update';
+    if (method === 'POST' && path.endsWith('/Messages.json')) return 'message';
     return undefined;
   }
 
@@ -319,6 +320,8 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         this.released.add(number.phone_number);
         return { status: 204 };
       }
+      case 'message':
+        return this.message(account, r.body ?? {});
       default:
         return { status: 404, body: this.errorBody(404, 20404) };
     }
@@ -353,6 +356,25 @@ export class TwilioStandIn extends StandIn<TwilioStep> {
         first_page_uri: `${base}?PageSize=${pageSize}&Page=0${filter}`,
         previous_page_uri: page > 0 ? `${base}?PageSize=${pageSize}&Page=${page - 1}${filter}` : null,
         next_page_uri: more ? `${base}?PageSize=${pageSize}&Page=${page + 1}&PageToken=PA${items[items.length - 1].sid}${filter}` : null,
+      },
+    };
+  }
+
+  /** Messages API: text messages sent (To, From, Body), in order. */
+  readonly messages: Array<{ sid: string; to: string; from: string; body: string }> = [];
+
+  private message(account: string, form: Record<string, string>): Reply {
+    if (!form.To || !form.Body || !(form.From || form.MessagingServiceSid)) return { status: 400, body: this.errorBody(400, 21604) };
+    const sid = `SM${randomBytes(16).toString('hex')}`;
+    this.messages.push({ sid, to: form.To, from: form.From, body: form.Body });
+    const now = new Date().toUTCString().replace('GMT', '+0000');
+    return {
+      status: 201,
+      body: {
+        sid, account_sid: account, to: form.To, from: form.From ?? null, body: form.Body, status: 'queued', direction: 'outbound-api',
+        num_segments: '1', num_media: '0', price: null, price_unit: 'USD', error_code: null, error_message: null, api_version: '2010-04-01',
+        messaging_service_sid: form.MessagingServiceSid ?? null, date_created: now, date_updated: now, date_sent: null,
+        uri: `/2010-04-01/Accounts/${account}/Messages/${sid}.json`, subresource_uris: { media: `/2010-04-01/Accounts/${account}/Messages/${sid}/Media.json` },
       },
     };
   }

@@ -44,7 +44,7 @@ const OWNER_SELECT = `
          pm.name AS pm_name, pm.email AS pm_email, pm.company_name,
          r.id AS realtor_id, r.name AS realtor_name, r.email AS realtor_email,
          CASE WHEN n.assigned_to_type = 'property_manager' THEN
-           ARRAY(SELECT x.id FROM realtors x WHERE x.property_manager_id = n.property_manager_id ORDER BY x.id)
+           ARRAY(SELECT x.id FROM realtors x WHERE x.property_manager_id = n.property_manager_id AND x.removed_at IS NULL ORDER BY x.id)
          END AS realtor_ids
     FROM purchased_phone_numbers n
     JOIN property_managers pm ON pm.id = n.property_manager_id

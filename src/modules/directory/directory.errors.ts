@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 
 export class PropertyManagerNotFoundError extends NotFoundError {
   constructor(id: number) {
@@ -9,5 +9,11 @@ export class PropertyManagerNotFoundError extends NotFoundError {
 export class RealtorNotFoundError extends NotFoundError {
   constructor(id: number) {
     super('realtor_not_found', `Realtor ${id} does not exist or is not one of yours.`);
+  }
+}
+
+export class PropertyManagerOffboardedError extends ConflictError {
+  constructor(id: number) {
+    super('property_manager_offboarded', `Property manager ${id} was offboarded; nothing new can be given to them.`);
   }
 }

@@ -10,6 +10,7 @@ export const toPropertyManagerDto = (pm: PropertyManagerEntity): PropertyManager
   auth_user_id: pm.authUserId,
   company_name: pm.companyName,
   created_at: pm.createdAt,
+  offboarded_at: pm.offboardedAt,
 });
 
 export const toRealtorDto = (r: RealtorEntity): RealtorDto => ({

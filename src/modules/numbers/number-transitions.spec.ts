@@ -92,4 +92,30 @@ describe('NumberTransitions', () => {
     expect(NumberTransitions.markGone(n, at('2026-01-03T00:00:00Z'))).toEqual({ changed: true, ended: undefined });
     expect(n).toMatchObject({ status: 'inactive', releasedAt: at('2026-01-03T00:00:00Z') });
   });
+
+  it('frees the number of a realtor who leaves: available, the period ended as removed', () => {
+    const n = assignedToRealtor();
+    const now = at('2026-03-01T00:00:00Z');
+    const ended = NumberTransitions.freeFromHolder(n, 'removed', now);
+    expect(ended).toMatchObject({ realtorId: 3, assignedToType: 'realtor', endReason: 'removed', unassignedAt: now });
+    expect(n).toMatchObject({ status: 'available', assignedToType: null, assignedRealtorId: null, assignedAt: null });
+  });
+
+  it.each(['available', 'inactive'] as const)('freeing a %s number changes nothing', (status) => {
+    const n = number({ status });
+    expect(NumberTransitions.freeFromHolder(n, 'removed', new Date())).toBeUndefined();
+    expect(n.status).toBe(status);
+  });
+
+  it('retires the numbers of a PM who leaves: inactive, the assignment ended; an inactive one is left alone', () => {
+    const assigned = assignedToRealtor();
+    expect(NumberTransitions.retire(assigned, at('2026-03-01T00:00:00Z'))).toMatchObject({ changed: true, ended: { endReason: 'deactivated', realtorId: 3 } });
+    expect(assigned).toMatchObject({ status: 'inactive', assignedToType: null });
+    const available = number();
+    expect(NumberTransitions.retire(available, new Date())).toEqual({ changed: true, ended: undefined });
+    expect(available.status).toBe('inactive');
+    const released = number({ status: 'inactive', releasedAt: at('2026-01-01T00:00:00Z') });
+    expect(NumberTransitions.retire(released, new Date())).toEqual({ changed: false });
+    expect(released).toMatchObject({ status: 'inactive', releasedAt: at('2026-01-01T00:00:00Z') });
+  });
 });

@@ -90,6 +90,22 @@ export const NumberTransitions = {
     return ended;
   },
 
+  /** Its holder is leaving: the assignment, if any, ends with `reason`; the number stays in service. */
+  freeFromHolder(number: NumberState, reason: Extract<AssignmentEndReason, 'removed'>, now: Date): EndedAssignment | undefined {
+    if (number.status !== 'assigned') return undefined;
+    return NumberTransitions.endAssignment(number, reason, now);
+  },
+
+  /**
+   * Its PM is leaving: out of service (`inactive`), the assignment ending. Unlike `deactivate`,
+   * an inactive number is fine (the step is repeated when an offboarding is run again).
+   * Returns whether the number changed and the assignment it ended.
+   */
+  retire(number: NumberState, now: Date): { changed: boolean; ended?: EndedAssignment } {
+    if (number.status === 'inactive') return { changed: false };
+    return { changed: true, ended: NumberTransitions.deactivate(number, now) };
+  },
+
   reactivate(number: NumberState): void {
     if (number.releasedAt) throw new NumberReleasedError(number.id);
     if (number.status !== 'inactive') throw new NumberStateConflictError(number.id, number.status, 'only an inactive number can be reactivated');

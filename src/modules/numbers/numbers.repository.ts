@@ -199,6 +199,21 @@ export class NumbersRepository {
     return this.manager.find(PurchasedPhoneNumberEntity, { order: { id: 'ASC' } });
   }
 
+  /** Every number of the PM, locked, in id order (one order for every caller: no deadlocks). */
+  lockAllOwnedBy(propertyManagerId: number): Promise<PurchasedPhoneNumberEntity[]> {
+    return this.manager.find(PurchasedPhoneNumberEntity, { where: { propertyManagerId }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async countByStatus(propertyManagerId: number): Promise<Record<NumberStatus, number>> {
+    const rows: Array<{ status: NumberStatus; count: string }> = await this.manager.query(
+      `SELECT status, count(*) AS count FROM purchased_phone_numbers WHERE property_manager_id = $1 GROUP BY status`,
+      [propertyManagerId],
+    );
+    const counts: Record<NumberStatus, number> = { available: 0, assigned: 0, inactive: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
   ownedBy(propertyManagerId: number): Promise<PurchasedPhoneNumberEntity[]> {
     return this.manager.find(PurchasedPhoneNumberEntity, { where: { propertyManagerId }, order: { id: 'ASC' } });
   }

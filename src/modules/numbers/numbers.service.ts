@@ -6,7 +6,7 @@ import { Page, PageRequest } from '../../common/pagination/paginate';
 import { DirectoryService } from '../directory/directory.service';
 import { PropertyManagerEntity } from '../directory/entities/property-manager.entity';
 import { PhoneRequestsService } from '../phone-requests/phone-requests.service';
-import { PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
+import { NumberStatus, PurchasedPhoneNumberEntity } from './entities/purchased-phone-number.entity';
 import { Assignee, EndedAssignment, NumberTransitions } from './number-transitions';
 import { ImportedNumberRow, ImportLookup, NumberFilter, NumbersRepository } from './numbers.repository';
 import { NoNumberAssignedError, NumberAlreadyRecordedError } from './numbers.errors';
@@ -55,7 +55,8 @@ export class NumbersService {
   /** Records a number as available for its PM and fulfils the PM's pending requests (the guide). */
   @Transactional()
   async add(input: NewNumber): Promise<AddedNumber> {
-    const propertyManager = await this.directory.requirePropertyManager(input.propertyManagerId);
+    // Locked like an assignment: an offboarding of the same PM waits, or this waits and refuses.
+    const propertyManager = await this.directory.requireActivePropertyManager(input.propertyManagerId, { lock: true });
     const number = await this.repository.insert({
       propertyManagerId: input.propertyManagerId,
       phoneNumber: input.phoneNumber,
@@ -72,7 +73,7 @@ export class NumbersService {
   @Transactional()
   async assign(propertyManagerId: number, numberId: number, to: Assignee): Promise<AssignmentOutcome> {
     if (to.type === 'realtor') await this.directory.requireRealtorOf(propertyManagerId, to.realtorId, { lock: true });
-    else await this.directory.requirePropertyManager(propertyManagerId, { lock: true });
+    else await this.directory.requireActivePropertyManager(propertyManagerId, { lock: true });
     const number = await this.repository.lock(numberId, propertyManagerId);
     const now = new Date();
     NumberTransitions.assign(number, to, now); // checked before anything changes
@@ -202,6 +203,44 @@ export class NumbersService {
   /** Every number, for the inventory check. */
   all(): Promise<PurchasedPhoneNumberEntity[]> {
     return this.repository.all();
+  }
+
+  /**
+   * A realtor is leaving: the number they hold, if any, becomes available (history: `removed`).
+   * The caller holds the realtor's row lock (person first, then numbers).
+   */
+  @Transactional()
+  async freeHeldBy(propertyManagerId: number, realtorId: number): Promise<PurchasedPhoneNumberEntity | null> {
+    const number = await this.repository.lockHeldBy(propertyManagerId, { type: 'realtor', realtorId });
+    if (!number) return null;
+    return this.change(number, NumberTransitions.freeFromHolder(number, 'removed', new Date()));
+  }
+
+  /**
+   * A PM is leaving: every number of theirs still in service becomes inactive, its assignment
+   * ending. Numbers already inactive are left as they are. Returns the ids it changed.
+   */
+  @Transactional()
+  async deactivateAllOf(propertyManagerId: number): Promise<number[]> {
+    const now = new Date();
+    const changed: number[] = [];
+    for (const number of await this.repository.lockAllOwnedBy(propertyManagerId)) {
+      const outcome = NumberTransitions.retire(number, now);
+      if (!outcome.changed) continue;
+      await this.change(number, outcome.ended);
+      changed.push(number.id);
+    }
+    return changed;
+  }
+
+  countByStatus(propertyManagerId: number): Promise<Record<NumberStatus, number>> {
+    return this.repository.countByStatus(propertyManagerId);
+  }
+
+  /** The number assigned now to a PM, or null (the call-forwarding codes are built from it). */
+  findHeldBy(holder: { propertyManagerId: number; realtorId?: number }): Promise<PurchasedPhoneNumberEntity | null> {
+    const assignee: Assignee = holder.realtorId !== undefined ? { type: 'realtor', realtorId: holder.realtorId } : { type: 'property_manager' };
+    return this.repository.findHeldBy(holder.propertyManagerId, assignee);
   }
 
   /** The number assigned now to a PM (themselves) or a realtor. */

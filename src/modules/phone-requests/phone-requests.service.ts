@@ -67,4 +67,20 @@ export class PhoneRequestsService {
     const rows = result.raw as Array<{ id: number }>;
     return rows.map((row) => row.id).sort((a, b) => a - b);
   }
+
+  /** Cancels every pending request of the PM, in the caller's transaction (the PM is leaving). */
+  async cancelAllPending(propertyManagerId: number): Promise<number[]> {
+    const result = await this.txHost.tx
+      .createQueryBuilder()
+      .update(PhoneNumberRequestEntity)
+      .set({ status: 'cancelled', cancelledAt: () => 'now()' })
+      .where('property_manager_id = :propertyManagerId AND status = :pending', { propertyManagerId, pending: 'pending' })
+      .returning('id')
+      .execute();
+    return (result.raw as Array<{ id: number }>).map((row) => row.id).sort((a, b) => a - b);
+  }
+
+  countPending(propertyManagerId: number): Promise<number> {
+    return this.txHost.tx.count(PhoneNumberRequestEntity, { where: { propertyManagerId, status: 'pending' } });
+  }
 }

@@ -5,7 +5,9 @@ import { AppConfig } from '../../config/app-config';
 import { NumberProvider } from './number-provider';
 import { SandboxNumberProvider, SandboxVoiceAgentProvider } from './sandbox.providers';
 import { TelephonySettings } from './telephony-settings';
+import { SmsProvider } from './sms-provider';
 import { TwilioNumberProvider } from './twilio-number.provider';
+import { SandboxSmsProvider, TwilioSmsProvider } from './twilio-sms.provider';
 import { VapiVoiceAgentProvider } from './vapi-voice-agent.provider';
 import { VoiceAgentProvider } from './voice-agent-provider';
 
@@ -33,6 +35,20 @@ import { VoiceAgentProvider } from './voice-agent-provider';
       },
     },
     {
+      provide: SmsProvider,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): SmsProvider => {
+        const t = config.telephony;
+        if (t.mode === 'sandbox') return new SandboxSmsProvider();
+        return new TwilioSmsProvider({
+          accountSid: t.twilioAccountSid ?? 'AC_unconfigured',
+          authToken: t.twilioAuthToken ?? 'unconfigured',
+          baseUrl: t.twilioApiBaseUrl,
+          timeoutMs: t.providerTimeoutMs,
+        });
+      },
+    },
+    {
       provide: VoiceAgentProvider,
       inject: [AppConfig],
       useFactory: (config: AppConfig): VoiceAgentProvider => {
@@ -49,6 +65,6 @@ import { VoiceAgentProvider } from './voice-agent-provider';
       },
     },
   ],
-  exports: [NumberProvider, VoiceAgentProvider, TelephonySettings],
+  exports: [NumberProvider, VoiceAgentProvider, SmsProvider, TelephonySettings],
 })
 export class ProvidersModule {}

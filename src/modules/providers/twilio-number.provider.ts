@@ -7,7 +7,7 @@ import { callProvider, deleteIgnoringGone, outcomeOfStatus, ProviderError } from
  * Sends every Twilio request to `baseUrl` instead of api.twilio.com (a stand-in server, a proxy).
  * It rewrites after the SDK's own region/edge handling, so it holds whatever the SDK does.
  */
-class BaseUrlRequestClient extends twilio.RequestClient {
+export class BaseUrlRequestClient extends twilio.RequestClient {
   constructor(
     private readonly baseUrl: string | undefined,
     timeoutMs: number,

@@ -27,6 +27,11 @@ export class NumberReleaseService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Refuses (503) before anything changes when live telephony settings are missing. */
+  assertConfigured(): void {
+    if (this.telephony.missing.length > 0) throw new TelephonyNotConfiguredError(this.telephony.missing);
+  }
+
   @Transactional()
   async release(id: number, actor: Actor): Promise<PurchasedPhoneNumberEntity> {
     if (this.telephony.missing.length > 0) throw new TelephonyNotConfiguredError(this.telephony.missing);

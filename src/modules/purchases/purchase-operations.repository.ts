@@ -99,6 +99,12 @@ export class PurchaseOperationsRepository {
     await this.manager.query(`UPDATE purchase_operations SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [id, owner]);
   }
 
+  /** True while the PM has a purchase that has not ended (succeeded or failed). */
+  async hasUnfinishedFor(propertyManagerId: number): Promise<boolean> {
+    const rows: unknown[] = await this.manager.query(`SELECT 1 FROM purchase_operations WHERE property_manager_id = $1 AND ${UNFINISHED} LIMIT 1`, [propertyManagerId]);
+    return rows.length > 0;
+  }
+
   /** True while some worker holds the operation (its lease has not run out). */
   async isLeased(id: string): Promise<boolean> {
     const [row] = (await this.manager.query(`SELECT NOT ${LEASE_FREE} AS leased FROM purchase_operations WHERE id = $1`, [id])) as Array<{ leased: boolean }>;

@@ -16,6 +16,6 @@ import { PurchasesService } from './purchases.service';
   imports: [TypeOrmModule.forFeature([PurchaseOperationEntity]), ProvidersModule, DirectoryModule, NumbersModule],
   controllers: [AdminPurchasesController],
   providers: [PurchasesService, PurchaseOperationsRepository, PurchaseWorkflow, PurchaseLedger, NumberReleaseService, PurchaseReconciler],
-  exports: [PurchasesService, PurchaseReconciler],
+  exports: [PurchasesService, PurchaseReconciler, NumberReleaseService],
 })
 export class PurchasesModule {}

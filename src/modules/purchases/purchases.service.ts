@@ -41,7 +41,7 @@ export class PurchasesService {
     }
     // Nothing is spent before we know it can succeed.
     if (this.telephony.missing.length > 0) throw new TelephonyNotConfiguredError(this.telephony.missing);
-    await this.directory.requirePropertyManager(dto.property_manager_id);
+    await this.directory.requireActivePropertyManager(dto.property_manager_id);
 
     const id = randomUUID();
     const owner = randomUUID();
@@ -83,6 +83,11 @@ export class PurchasesService {
     const op = await this.operations.findById(id);
     if (!op) throw new PurchaseOperationNotFoundError(id);
     return op;
+  }
+
+  /** True while a purchase for the PM has not ended (an offboarding waits for it). */
+  inProgressFor(propertyManagerId: number): Promise<boolean> {
+    return this.operations.hasUnfinishedFor(propertyManagerId);
   }
 
   list(filter: OperationFilter, page: PageRequest): Promise<Page<PurchaseOperationEntity>> {

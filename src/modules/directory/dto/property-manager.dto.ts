@@ -19,6 +19,21 @@ export class CreatePropertyManagerDto {
   company_name?: string;
 }
 
+/** Any of the fields; at least one. */
+export class UpdatePropertyManagerDto {
+  /** @example "John Smith" */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  name?: string;
+
+  /** @example "john.smith@example.com" */
+  @IsOptional() @IsEmail() @MaxLength(320)
+  email?: string;
+
+  /** null clears it. @example "Smith Property Management" */
+  @IsOptional() @IsString() @MaxLength(200)
+  company_name?: string | null;
+}
+
 export class ListPropertyManagersQueryDto extends PageQueryDto {}
 
 export class PropertyManagerDto {
@@ -28,6 +43,8 @@ export class PropertyManagerDto {
   auth_user_id: string | null;
   company_name: string | null;
   created_at: Date;
+  /** Set once the PM was offboarded. */
+  offboarded_at: Date | null;
 }
 
 export class PropertyManagerListDto {

@@ -15,6 +15,17 @@ export class CreateRealtorDto {
   auth_user_id?: string;
 }
 
+/** Any of the fields; at least one. */
+export class UpdateRealtorDto {
+  /** @example "Jane Doe" */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  name?: string;
+
+  /** @example "jane.doe@example.com" */
+  @IsOptional() @IsEmail() @MaxLength(320)
+  email?: string;
+}
+
 export class ListRealtorsQueryDto extends PageQueryDto {}
 
 export class RealtorDto {

@@ -24,4 +24,8 @@ export class PropertyManagerEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Set when the PM left (`POST /admin/property-managers/{id}/offboard`). */
+  @Column('timestamptz', { name: 'offboarded_at', nullable: true })
+  offboardedAt: Date | null;
 }

@@ -1,12 +1,12 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { AssigneeType } from './purchased-phone-number.entity';
 
-export type AssignmentEndReason = 'unassigned' | 'reassigned' | 'deactivated' | 'released';
+export type AssignmentEndReason = 'unassigned' | 'reassigned' | 'deactivated' | 'released' | 'removed';
 
 /** A finished assignment period. The current one lives on the number itself. */
 @Entity({ name: 'number_assignment_history' })
 @Check('ck_history_type', `assigned_to_type IN ('property_manager', 'realtor')`)
-@Check('ck_history_end_reason', `end_reason IN ('unassigned', 'reassigned', 'deactivated', 'released')`)
+@Check('ck_history_end_reason', `end_reason IN ('unassigned', 'reassigned', 'deactivated', 'released', 'removed')`)
 @Check('ck_history_realtor_matches_type', `(assigned_to_type = 'realtor') = (realtor_id IS NOT NULL)`)
 @Check('ck_history_period', 'unassigned_at >= assigned_at')
 @Index('ix_history_number', ['purchasedPhoneNumberId', 'id'])
