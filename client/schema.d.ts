@@ -203,6 +203,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/property-managers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One property manager (offboarded ones too), with counts of realtors, numbers by status and pending requests. */
+        get: operations["getPropertyManager"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a property manager's name, email or company name (at least one). */
+        patch: operations["updatePropertyManager"];
+        trace?: never;
+    };
+    "/admin/property-managers/{id}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The PM leaves: pending requests cancelled, realtors removed, numbers inactive, or released at
+         *     Twilio and VAPI with `release_numbers: true` (each failure listed; run it again to retry).
+         *     Idempotent. 409 while a purchase for the PM is in progress.
+         */
+        post: operations["offboardPropertyManager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/api-keys": {
         parameters: {
             query?: never;
@@ -320,6 +359,23 @@ export interface paths {
         put?: never;
         /** Releases an untracked Twilio number or an orphaned VAPI registration; never one of our numbers (409). */
         post: operations["releaseUntrackedNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/call-forwarding-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every forwarding event, newest first; filter by PM (their own and their realtors'). */
+        get: operations["listAllCallForwardingEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -460,6 +516,82 @@ export interface paths {
         put?: never;
         /** Adds a realtor to the calling PM's team. */
         post: operations["createRealtor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/property-manager/realtors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes one of the calling PM's realtors: the number they hold becomes available at once, their
+         *     dashboard access stops, and their email may be used again. History keeps them.
+         */
+        delete: operations["removeRealtor"];
+        options?: never;
+        head?: never;
+        /** Changes one of the calling PM's realtors (name, email). A realtor of another PM is 404. */
+        patch: operations["updateRealtor"];
+        trace?: never;
+    };
+    "/call-forwarding-carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The carriers whose dial codes we know, with their type and notes. */
+        get: operations["listCallForwardingCarriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/call-forwarding-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's forwarding state (a PM: or one of their realtors') and the dial codes for the number assigned now. */
+        get: operations["getCallForwardingState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes the forwarding state; each change is an event. More than 10 changes for one person
+         *     within an hour: 429 with Retry-After. `success` and `failure` text the operations number.
+         */
+        patch: operations["updateCallForwardingState"];
+        trace?: never;
+    };
+    "/call-forwarding-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Forwarding events: a realtor's own; a PM's own and their realtors'. Newest first. */
+        get: operations["listCallForwardingEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -707,6 +839,11 @@ export interface components {
             company_name: string | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description Set once the PM was offboarded.
+             */
+            offboarded_at: string | null;
         };
         PropertyManagerListDto: {
             property_managers: components["schemas"]["PropertyManagerDto"][];
@@ -736,6 +873,15 @@ export interface components {
         RealtorListDto: {
             realtors: components["schemas"]["RealtorDto"][];
             next_cursor: string | null;
+        };
+        UpdateRealtorDto: {
+            /** @example Jane Doe */
+            name?: string;
+            /**
+             * Format: email
+             * @example jane.doe@example.com
+             */
+            email?: string;
         };
         CreatePhoneRequestDto: {
             /**
@@ -1248,6 +1394,177 @@ export interface components {
             vapi_phone_number_id: string | null;
             /** @description False when the provider no longer held it (an earlier call released it). */
             released: boolean;
+        };
+        NumberCountsDto: {
+            available: number;
+            assigned: number;
+            inactive: number;
+        };
+        PropertyManagerCountsDto: {
+            /** @description Current realtors (removed ones are not counted). */
+            realtors: number;
+            numbers: components["schemas"]["NumberCountsDto"];
+            pending_requests: number;
+        };
+        PropertyManagerDetailDto: {
+            property_manager_id: number;
+            name: string;
+            email: string;
+            auth_user_id: string | null;
+            company_name: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Set once the PM was offboarded.
+             */
+            offboarded_at: string | null;
+            counts: components["schemas"]["PropertyManagerCountsDto"];
+        };
+        UpdatePropertyManagerDto: {
+            /** @example John Smith */
+            name?: string;
+            /**
+             * Format: email
+             * @example john.smith@example.com
+             */
+            email?: string;
+            /**
+             * @description null clears it.
+             * @example Smith Property Management
+             */
+            company_name?: string | null;
+        };
+        OffboardPropertyManagerDto: {
+            /**
+             * @description true: give every number back at Twilio and VAPI (as `/admin/purchased-numbers/{id}/release`);
+             *     false (default): keep them, inactive.
+             */
+            release_numbers?: boolean;
+        };
+        ReleaseFailureDto: {
+            purchased_phone_number_id: number;
+            phone_number: string;
+            /** @description The problem code the release answered with, e.g. `release_failed`. */
+            code: string;
+            detail: string;
+        };
+        OffboardingDto: {
+            property_manager: components["schemas"]["PropertyManagerDto"];
+            /** @description Requests cancelled by this call (empty when run again). */
+            cancelled_request_ids: number[];
+            /** @description Realtors removed by this call. */
+            removed_realtor_ids: number[];
+            /** @description Numbers this call took out of service (`inactive`). */
+            deactivated_number_ids: number[];
+            /** @description Numbers this call gave back at Twilio and VAPI (release_numbers: true). */
+            released_number_ids: number[];
+            /** @description Numbers whose release failed: still listed, inactive; run the offboarding again to retry them. */
+            release_failures: components["schemas"]["ReleaseFailureDto"][];
+            /** @description True when nothing is left to do (with release_numbers: every number released). */
+            complete: boolean;
+        };
+        RemovedRealtorDto: {
+            realtor_id: number;
+            /** Format: date-time */
+            removed_at: string;
+            /** @description The number they held, now available again; null when they held none. */
+            freed_purchased_phone_number_id: number | null;
+        };
+        CarrierDto: {
+            /** @example AT&T */
+            name: string;
+            /** @enum {string} */
+            type: "gsm" | "verizon" | "xfinity" | "google_fi";
+            notes: string;
+        };
+        CarrierListDto: {
+            carriers: components["schemas"]["CarrierDto"][];
+        };
+        ForwardingStateDto: {
+            carrier: string | null;
+            business_forwarding_enabled: boolean;
+            after_hours_enabled: boolean;
+            /** Format: date-time */
+            last_after_hours_update: string | null;
+            /** Format: date-time */
+            business_forwarding_confirmed_at: string | null;
+            /** Format: date-time */
+            after_hours_last_enabled_at: string | null;
+            /** Format: date-time */
+            after_hours_last_disabled_at: string | null;
+            forwarding_failure_reason: string | null;
+            /** Format: date-time */
+            last_forwarding_update: string | null;
+        };
+        CodeSetDto: {
+            activate: string | null;
+            deactivate: string | null;
+            check: string | null;
+        };
+        ForwardingCodesDto: {
+            /** @description The carrier the codes are for (AT&T when none or an unknown one is set). */
+            carrier: string;
+            /** @enum {string} */
+            carrier_type: "gsm" | "verizon" | "xfinity" | "google_fi";
+            /** @description Forward every call (business hours). */
+            forward_all: components["schemas"]["CodeSetDto"];
+            /** @description Forward unanswered calls (after hours). */
+            no_answer: components["schemas"]["CodeSetDto"];
+            custom_ring_time: boolean;
+            ring_time_seconds: number | null;
+            notes: string;
+        };
+        ForwardingStateViewDto: {
+            /** @enum {string} */
+            user_type: "property_manager" | "realtor";
+            user_id: number;
+            /** @description The number assigned to the person now, or null. */
+            twilio_number: string | null;
+            forwarding_state: components["schemas"]["ForwardingStateDto"];
+            /** @description Computed from `twilio_number`: every code is null without one. */
+            forwarding_codes: components["schemas"]["ForwardingCodesDto"];
+        };
+        UpdateForwardingStateDto: {
+            /**
+             * @description One of `GET /call-forwarding-carriers` (any case).
+             * @example Verizon
+             */
+            carrier?: string;
+            business_forwarding_enabled?: boolean;
+            after_hours_enabled?: boolean;
+            /**
+             * @description What the person saw after dialling the codes. `success` and `failure` text the operations number.
+             * @enum {string}
+             */
+            confirmation_status?: "success" | "failure" | "pending";
+            /** @description With `failure`; default "Carrier did not confirm forwarding." */
+            failure_reason?: string;
+            /** @description Kept with the event. */
+            notes?: string;
+            /** @description PM only: change one of your realtors instead of yourself. */
+            realtor_id?: number;
+        };
+        ForwardingEventDto: {
+            event_id: number;
+            /** @enum {string} */
+            target_user_type: "property_manager" | "realtor";
+            target_user_id: number;
+            property_manager_id: number;
+            /** @description `forwarding_updated`, `forwarding_confirmed` or `forwarding_failed`. */
+            action: string;
+            initiated_by_user_type: string;
+            initiated_by_user_id: number;
+            event_metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        ForwardingEventListDto: {
+            /** @description Newest first. */
+            events: components["schemas"]["ForwardingEventDto"][];
+            next_cursor: string | null;
         };
         OwnerLookupDto: {
             /**
@@ -2511,6 +2828,320 @@ export interface operations {
             };
         };
     };
+    getPropertyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PropertyManagerDetailDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updatePropertyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePropertyManagerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PropertyManagerDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    offboardPropertyManager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffboardPropertyManagerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffboardingDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {
@@ -3331,6 +3962,85 @@ export interface operations {
             };
         };
     };
+    listAllCallForwardingEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                property_manager_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardingEventListDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     requestPhoneNumber: {
         parameters: {
             query?: never;
@@ -4126,6 +4836,536 @@ export interface operations {
             };
             /** @description The body is not JSON (Content-Type must be application/json). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    removeRealtor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedRealtorDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updateRealtor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRealtorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtorDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It already exists, or its state does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listCallForwardingCarriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierListDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    getCallForwardingState: {
+        parameters: {
+            query?: {
+                /** @description PM only: one of your realtors instead of yourself. */
+                realtor_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardingStateViewDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updateCallForwardingState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateForwardingStateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardingStateViewDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description It does not exist, or is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The body is not JSON (Content-Type must be application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description An unexpected failure (e.g. the database is unreachable); quote request_id when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Not available: the database is not reachable (`database_unavailable`), a dependency is down, or telephony credentials are not configured. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listCallForwardingEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardingEventListDto"];
+                };
+            };
+            /** @description Malformed input: a field error, an unknown field or filter, a bad cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No credential, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Authenticated, but this credential may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
