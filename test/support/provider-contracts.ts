@@ -77,7 +77,14 @@ export class ProviderContract {
   static async load(provider: Provider): Promise<ProviderContract> {
     // A discriminator's `mapping` only repeats each branch's `$ref` here; Ajv picks the branch by the
     // property's single `enum` value instead, and then reports the errors of that branch alone.
-    const definition = JSON.parse(readFileSync(join(__dirname, 'contracts', FILES[provider]), 'utf8'), (key, value) =>
+    const raw = JSON.parse(readFileSync(join(__dirname, 'contracts', FILES[provider]), 'utf8')) as Document;
+    const replaced = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(replaced);
+      if (!node || typeof node !== 'object') return node;
+      if (branchesLackDiscriminator(node, raw)) return byDiscriminatorValue(node);
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, replaced(value)]));
+    };
+    const definition = JSON.parse(JSON.stringify(replaced(raw)), (key, value) =>
       key === 'discriminator' ? { propertyName: value.propertyName } : value,
     ) as Document;
     const api = new OpenAPIBackend({
@@ -139,4 +146,33 @@ export class ProviderContract {
     const result = this.api.validateResponse(body, operationId, status);
     return (result.errors ?? []).map((e) => `${operationId} answer ${status}: ${e.instancePath || '/'} ${e.message}`);
   }
+}
+
+type SchemaNode = { oneOf?: Array<{ $ref?: string }>; discriminator?: { propertyName: string; mapping?: Record<string, string> } };
+
+/**
+ * VAPI's update bodies are a `oneOf` with a discriminator on `provider` whose branches do not
+ * declare `provider` at all: as written, no body can match exactly one branch. The discriminator's
+ * mapping says what VAPI means (the branch named by the body's `provider`), so that is what is checked.
+ */
+function branchesLackDiscriminator(node: unknown, doc: Document): boolean {
+  const schema = node as SchemaNode | null;
+  const mapping = schema?.discriminator?.mapping;
+  if (!schema?.oneOf || !mapping) return false;
+  const schemas = (doc as unknown as { components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }).components.schemas;
+  return schema.oneOf.some((branch) => !schemas[(branch.$ref ?? '').replace('#/components/schemas/', '')]?.properties?.[schema.discriminator!.propertyName]);
+}
+
+function byDiscriminatorValue(node: unknown): unknown {
+  const { discriminator } = node as Required<SchemaNode>;
+  const property = discriminator.propertyName;
+  return {
+    type: 'object',
+    required: [property],
+    properties: { [property]: { type: 'string', enum: Object.keys(discriminator.mapping!) } },
+    allOf: Object.entries(discriminator.mapping!).map(([value, ref]) => ({
+      if: { properties: { [property]: { const: value } }, required: [property] },
+      then: { $ref: ref },
+    })),
+  };
 }

@@ -15,12 +15,13 @@ const OPERATIONS = {
     paths: {
       '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json': ['get'],
       '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json': ['get', 'post'],
-      '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json': ['delete'],
+      '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json': ['post', 'delete'],
+      '/2010-04-01/Accounts/{AccountSid}/Messages.json': ['post'],
     },
   },
   vapi: {
     file: 'vapi_openapi.json',
-    paths: { '/phone-number': ['post', 'get'], '/phone-number/{id}': ['get', 'delete'] },
+    paths: { '/phone-number': ['post', 'get'], '/phone-number/{id}': ['get', 'patch', 'delete'] },
   },
 };
 

@@ -3,7 +3,7 @@ import type { ApiKeyScope } from '../../../common/auth/principal';
 
 @Entity({ name: 'api_keys' })
 @Check('ck_api_keys_name', 'length(btrim(name)) > 0')
-@Check('ck_api_keys_scopes', `cardinality(scopes) > 0 AND scopes <@ ARRAY['admin', 'chatbot']::text[]`)
+@Check('ck_api_keys_scopes', `cardinality(scopes) > 0 AND scopes <@ ARRAY['admin', 'chatbot', 'metrics']::text[]`)
 export class ApiKeyEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'api_keys_pkey' })
   id: string;
