@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -284,17 +284,6 @@ async function pgSelect(url: string, phones: string[], size: number): Promise<Me
   if (code !== 0) throw new Error(`pg-select exited with ${code}`);
   const r = JSON.parse(out) as { requestsPerSec: number; latencyAvgMs: number; p50Ms: number; p99Ms: number; total: number; errors: number };
   return record({ scenario: 'c2_pg_single_row_select', size, requestsPerSec: r.requestsPerSec, latencyAvgMs: r.latencyAvgMs, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: 0, errors: r.errors, totalRequests: r.total, load1: load1() });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** `node dist/main.js`, as `npm start` runs it (after its build); ready once it says it listens. */
