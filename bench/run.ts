@@ -9,7 +9,10 @@
  * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench`, or BENCH_DB, is (re)created on it) or, unset,
  * an embedded PostgreSQL under bench/results/pg; BENCH_DURATION (s, default 10);
  * BENCH_CONNECTIONS (default 50); BENCH_SIZES (assigned numbers, default 2000,1000000);
- * BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection).
+ * BENCH_COMPARE_METRICS=1 (also the hot routes without metrics collection);
+ * BENCH_SCENARIOS (which service scenarios run, default all: b = cached lookup, other forms and
+ * webhook; c = cache off and the pg ceiling; e = admin list); BENCH_PROFILE=<dir> (the service runs
+ * with `--cpu-prof` into that directory; `node bench/profile-top.js <file>` sums it up).
  *
  * `npm run bench -- --import`: the legacy import's speed run instead (bench/import.ts).
  */
@@ -17,7 +20,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort } from '../test/support/free-port';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +36,8 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SIZES = (process.env.BENCH_SIZES ?? '2000,1000000').split(',').map(Number);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'b,c,e').split(','));
+const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 // The chatbot asks about this many distinct assigned numbers, a random one per request.
 const SAMPLE = 2_000;
 // The database (re)created for the run; another name lets two runs share one server.
@@ -56,6 +61,8 @@ interface Measured {
   errors: number;
   totalRequests: number;
   load1: number;
+  /** CPU time (user + system) the measured server spent per answered request, in µs: steadier than req/s on a shared machine. */
+  cpuUsPerRequest?: number;
 }
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
       const chatbot = { 'x-api-key': keys.chatbot };
 
       // The service as a user starts it: defaults.
-      {
+      if (SCENARIOS.has('b')) {
         const port = await startService(serviceEnv(url, await freePort()), children);
         const base = `http://127.0.0.1:${port}`;
         await warm(base, { paths: lookupPaths, headers: chatbot });
@@ -163,7 +170,7 @@ async function main(): Promise<void> {
       }
 
       // The cache off: every lookup is one prepared query; against the same selects from plain pg.
-      {
+      if (SCENARIOS.has('c')) {
         const port = await startService(serviceEnv(url, await freePort(), { CHATBOT_LOOKUP_CACHE_SIZE: '0' }), children);
         const base = `http://127.0.0.1:${port}`;
         await warm(base, { paths: lookupPaths.slice(0, 200), headers: chatbot });
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
 
       // The admin list: first page, and a page 90% of the way into the list (keyset cursor). One
       // client would hit the default read limit (RATE_LIMIT_READ, 300/min per address) at once.
-      {
+      if (SCENARIOS.has('e')) {
         const port = await startService(serviceEnv(url, await freePort(), { RATE_LIMIT_READ: '0' }), children);
         const base = `http://127.0.0.1:${port}`;
         const admin = { 'x-api-key': keys.admin };
@@ -252,6 +259,9 @@ async function main(): Promise<void> {
 
   async function measure(scenario: string, size: number | null, base: string, target: Target): Promise<Measured> {
     const headers = target.headers ?? (target.bodies ? { 'content-type': 'application/json' } : undefined);
+    // The server being measured is the one started last.
+    const server = children[children.length - 1]?.pid;
+    const cpuBefore = server ? cpuSeconds(server) : undefined;
     const result = await run({ url: base, connections: CONNECTIONS, duration: DURATION, requests: requestsFor({ ...target, headers }) });
     return record({
       scenario,
@@ -264,13 +274,27 @@ async function main(): Promise<void> {
       errors: result.errors + result.timeouts,
       totalRequests: result.requests.total,
       load1: load1(),
+      ...(server && cpuBefore !== undefined && result.requests.total > 0
+        ? { cpuUsPerRequest: Math.round(((cpuSeconds(server)! - cpuBefore) * 1e6) / result.requests.total) }
+        : {}),
     });
+  }
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
   }
 }
 
 function record(measured: Measured): Measured {
   const m = measured;
-  log(`${m.scenario}${m.size ? ` @${m.size}` : ''}: ${m.requestsPerSec} req/s, avg ${m.latencyAvgMs} ms, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, load ${m.load1}`);
+  log(`${m.scenario}${m.size ? ` @${m.size}` : ''}: ${m.requestsPerSec} req/s, avg ${m.latencyAvgMs} ms, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, load ${m.load1}${m.cpuUsPerRequest !== undefined ? `, server CPU ${m.cpuUsPerRequest} µs/request` : ''}`);
   return measured;
 }
 
@@ -288,7 +312,8 @@ async function pgSelect(url: string, phones: string[], size: number): Promise<Me
 
 /** `node dist/main.js`, as `npm start` runs it (after its build); ready once it says it listens. */
 async function startService(env: Record<string, string>, children: ChildProcess[]): Promise<number> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--trace-deprecation'] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await ready(child, /listening on http:\/\/[^:]+:(\d+)/, 'service');
   return Number(env.PORT);
@@ -348,6 +373,18 @@ function report(results: Measured[]): void {
     ratios[`b2/a other forms @${size}`] = ratio(find('b2_lookup_other_forms', size)?.requestsPerSec, bareGet?.requestsPerSec);
     ratios[`d/a2 webhook @${size}`] = ratio(find('d_vapi_assistant_request', size)?.requestsPerSec, barePost?.requestsPerSec);
     ratios[`c/c2 cache off vs pg @${size}`] = ratio(find('c_lookup_cache_off', size)?.requestsPerSec, find('c2_pg_single_row_select', size)?.requestsPerSec);
+    // What metrics collection costs the hot routes: throughput with it over without, and the same
+    // from the server's CPU per request (without ÷ with), which a busy machine disturbs far less.
+    for (const [route, withMetrics, without] of [
+      ['lookup', 'b_lookup_cached', 'f_lookup_cached_no_metrics'],
+      ['webhook', 'd_vapi_assistant_request', 'f_vapi_assistant_request_no_metrics'],
+    ]) {
+      const on = find(withMetrics, size);
+      const off = find(without, size);
+      if (!on || !off) continue;
+      ratios[`metrics on/off ${route} req/s @${size}`] = ratio(on.requestsPerSec, off.requestsPerSec);
+      ratios[`metrics on/off ${route} by CPU per request @${size}`] = ratio(off.cpuUsPerRequest, on.cpuUsPerRequest);
+    }
   }
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const every = (f: (size: number) => boolean) => check(SIZES.every(f));
@@ -363,7 +400,7 @@ function report(results: Measured[]): void {
     'no errors, every answer 2xx': check(results.every((r) => r.errors === 0 && r.non2xx === 0)),
   };
 
-  const header = ['scenario', 'numbers', 'req/s', 'avg ms', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'load 1m'];
+  const header = ['scenario', 'numbers', 'req/s', 'avg ms', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'load 1m', 'CPU µs/req'];
   const rows = results.map((r) => [
     r.scenario,
     r.size === null ? '-' : String(r.size),
@@ -374,6 +411,7 @@ function report(results: Measured[]): void {
     String(r.non2xx),
     String(r.errors),
     r.load1.toFixed(2),
+    r.cpuUsPerRequest === undefined ? '-' : String(r.cpuUsPerRequest),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

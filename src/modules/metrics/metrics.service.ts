@@ -2,14 +2,13 @@ import { Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ChangeFeed } from '../../database/change-feed';
 import { OwnerLookupService } from '../chatbot/owner-lookup.service';
 import { RedisConnection } from '../security/redis-connection';
-
-const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+import { HttpRequestMetrics } from './http-request-metrics';
 
 interface PgPool {
   totalCount: number;
@@ -20,15 +19,13 @@ interface PgPool {
 /**
  * The Prometheus metrics of one instance, in a registry of its own (several apps in one process,
  * as in the tests, do not collide). HTTP metrics are recorded by a Fastify `onResponse` hook keyed
- * by route template, one cached child per method/route/status, so the hot routes pay a map lookup,
- * a counter increment and a histogram observation. Everything else is read when scraped.
+ * by route template into plain per-series sums (`HttpRequestMetrics`), so the hot routes pay a map
+ * lookup and a few additions. Everything else is read when scraped.
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status_code'>;
-  private readonly durations: Histogram<'method' | 'route' | 'status_code'>;
-  private readonly children = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }>();
+  private readonly http = new HttpRequestMetrics();
 
   constructor(
     private readonly config: AppConfig,
@@ -39,19 +36,7 @@ export class MetricsService {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by method, route template and status.',
-      labelNames: ['method', 'route', 'status_code'],
-      registers,
-    });
-    this.durations = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from receiving a request to finishing its response, by method, route template and status.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: HTTP_BUCKETS,
-      registers,
-    });
+    this.http.registerWith(this.registry);
     this.lookupMetrics(registers);
     new Gauge({
       name: 'change_feed_live',
@@ -96,17 +81,9 @@ export class MetricsService {
 
   /** Counts every response by route template (`/admin/purchased-numbers/:id`, not the path). */
   installHttpHook(fastify: FastifyInstance): void {
+    const http = this.http;
     fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      const key = `${request.method} ${reply.statusCode} ${route}`;
-      let child = this.children.get(key);
-      if (!child) {
-        const labels = { method: request.method, route, status_code: String(reply.statusCode) };
-        child = { count: this.requests.labels(labels), duration: this.durations.labels(labels) };
-        this.children.set(key, child);
-      }
-      child.count.inc();
-      child.duration.observe(reply.elapsedTime / 1000);
+      http.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
   }
