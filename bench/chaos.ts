@@ -714,6 +714,8 @@ async function main(): Promise<void> {
     // Memory: each process from its second minute (or its second half, when it lived less than
     // two minutes) to the end, within ±20% of the window's mean.
     const memoryNotes: string[] = [];
+    // RSS of every process at each 30 s of its life (MiB), printed with the report to show the trend.
+    const memoryTrend: Array<{ label: string; mib: number[] }> = [];
     let memoryOk = true;
     let memoryChecked = 0;
     for (const instance of instances) {
@@ -722,6 +724,12 @@ async function main(): Promise<void> {
         const from = inc.startedAt + Math.min(60_000, (end - inc.startedAt) / 2);
         const window = inc.rss.filter((s) => s.at >= from && s.at <= end);
         const label = `${instance.name}${instance.incarnations.length > 1 ? `#${n + 1}` : ''}`;
+        const trend: number[] = [];
+        for (let at = inc.startedAt + 30_000; at <= end; at += 30_000) {
+          const sample = inc.rss.filter((x) => x.at <= at).at(-1);
+          if (sample) trend.push(Math.round(sample.bytes / 2 ** 20));
+        }
+        memoryTrend.push({ label, mib: trend });
         if (window.length < 4) {
           memoryNotes.push(`${label} n/a (${window.length} samples)`);
           return;
@@ -737,7 +745,7 @@ async function main(): Promise<void> {
     }
     checks.push({ name: 'memory of each instance flat (±20%)', passed: memoryOk && memoryChecked > 0, detail: memoryNotes.join(', ') });
 
-    report(load, faults.map((f) => ({ at: rel(f.at), what: f.what })), checks, { durationS: DURATION_S, rps: RPS, redis: Boolean(redis), started });
+    report(load, faults.map((f) => ({ at: rel(f.at), what: f.what })), checks, { durationS: DURATION_S, rps: RPS, redis: Boolean(redis), started }, memoryTrend);
     if (!checks.every((c) => c.passed)) process.exitCode = 1;
   } finally {
     await Promise.all(instances.map((i) => i.stop()));
@@ -750,6 +758,7 @@ function report(
   faults: Array<{ at: string; what: string }>,
   checks: Check[],
   run: { durationS: number; rps: number; redis: boolean; started: number },
+  memoryTrend: Array<{ label: string; mib: number[] }>,
 ): void {
   const kinds: Kind[] = ['lookup', 'assign', 'unassign', 'add', 'purchase', 'admin_list', 'pm_list'];
   const outcomes = (s: Sent) => (s.status === 0 ? `no answer (${/timeout|aborted/i.test(s.error ?? '') ? 'timeout' : /ECONNREFUSED/.test(s.error ?? '') ? 'refused' : 'reset'})` : String(s.status));
@@ -775,9 +784,13 @@ function report(
     '| check | result | detail |',
     '| --- | --- | --- |',
     ...checks.map((c) => `| ${c.name} | ${c.passed ? 'PASS' : 'FAIL'} | ${c.detail} |`),
+    '',
+    '| instance | RSS (MiB) every 30 s of its life |',
+    '| --- | --- |',
+    ...memoryTrend.map((m) => `| ${m.label} | ${m.mib.join(' ')} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const result = { finishedAt: new Date().toISOString(), run, requests: rows, faults, checks };
+  const result = { finishedAt: new Date().toISOString(), run, requests: rows, faults, checks, memoryTrend };
   writeFileSync(join(RESULTS_DIR, 'chaos-latest.json'), JSON.stringify(result, null, 2));
   if (process.env.CHAOS_JSON) {
     // The shape .ci/run reads from jest: each check counts as a test.

@@ -15,7 +15,6 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CallForwardingModule } from './modules/call-forwarding/call-forwarding.module';
 import { ChatbotModule } from './modules/chatbot/chatbot.module';
-import { CHATBOT_ROUTES } from './common/http/machine-routes';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { HealthModule } from './modules/health/health.module';
 import { LegacyImportModule } from './modules/legacy-import/legacy-import.module';
@@ -39,9 +38,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
           pinoHttp: pinoHttpOptions(config),
-          // A log line per chatbot request costs a large share of the lookup's throughput; errors
-          // are still logged. LOG_CHATBOT_REQUESTS=true turns them back on.
-          exclude: config.chatbot.logRequests ? [] : CHATBOT_ROUTES,
+          // No middleware: requests are logged by a Fastify hook (installRequestLogging), which
+          // leaves the chatbot's routes out unless LOG_CHATBOT_REQUESTS=true.
+          forRoutes: [],
         }),
         DatabaseModule,
         TransactionsModule,

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { sha256, sha256Base64 } from '../../common/auth/digest';
 import { IsNull } from 'typeorm';
 import { apiKeyIdOf, ApiKeyVerifier } from '../../common/auth/api-key-format';
 import { ApiKeyNotFoundError } from './api-keys.errors';
@@ -19,7 +20,7 @@ const LAST_USED_PRECISION_MS = 60_000;
 // Bounded by the keys that verified; far more than any deployment has.
 const VERIFIED_KEYS_CACHED = 10_000;
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
 
 
 interface VerifiedKey {
@@ -123,7 +124,7 @@ export class ApiKeysService implements OnModuleInit, ApiKeyVerifier {
    * the key is not (or no longer) in memory — then `verify` decides.
    */
   verifyCached(presented: string): Principal | undefined {
-    const entry = this.verified.get(sha256(presented).toString('base64'));
+    const entry = this.verified.get(sha256Base64(presented));
     if (!entry) return undefined;
     const now = Date.now();
     if (now - entry.lastUsedAt >= LAST_USED_PRECISION_MS) {

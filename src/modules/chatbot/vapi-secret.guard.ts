@@ -1,12 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../../common/auth/digest';
 import { ServiceUnavailableError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 
 export const VAPI_SECRET_HEADER = 'x-vapi-secret';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = sha256;
 
 /**
  * VAPI authenticates with the header we set on each number's `server` (`x-vapi-secret`). Compared
