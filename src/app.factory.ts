@@ -26,6 +26,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === BULK_ADD_ROUTE) route.bodyLimit = 512 * 1024;
   });
+  // Accepted as before (Nest's parser took them): no route reads a form, each validates its body.
+  adapter.getInstance().addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   // Every response names its request id, so a caller can quote it.
   // A callback hook, not an async one: it runs on every request and needs no promise.
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
@@ -36,6 +40,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Fastify's own JSON parser, not Nest's wrapper around it (which reads every body as a Buffer
+    // and builds the parser again per request); form bodies parsed as Nest would (below).
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
