@@ -1,6 +1,6 @@
 /**
  * `npm run chaos`: the service as a fleet under faults. Two instances of the built service
- * (`node dist/main.js`, what `npm start` runs) over one PostgreSQL 15 server that this script
+ * (what `npm start` runs: `startCommand`) over one PostgreSQL 15 server that this script
  * starts itself (initdb on a private data directory and port, so restarting it disturbs no one),
  * a mixed load for a fixed time, one instance `kill -9`ed and restarted, PostgreSQL restarted;
  * then checks, from the log of every response, what docs/operations.md lists. Prints a table and
@@ -24,6 +24,7 @@ import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrateWithLock } from '../src/database/data-source-options';
+import { startCommand } from './start-command';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -156,7 +157,8 @@ class Instance {
 
   async start(): Promise<void> {
     const out = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+    const [node, args] = startCommand();
+    const child = spawn(node, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],

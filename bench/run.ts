@@ -3,7 +3,7 @@
  * runs the service. See docs/chatbot.md ("Benchmark") for the method and the targets.
  *
  * The service is built (`npm run build`, skipped with BENCH_SKIP_BUILD=1) and started exactly as
- * `npm start` starts it: `node dist/main.js`, its defaults (sandbox mode, cache on, request logs as
+ * `npm start` starts it: its command (`startCommand`), its defaults (sandbox mode, cache on, request logs as
  * configured by default), only DATABASE_URL / PORT and the VAPI webhook's secret and assistant set.
  *
  * Env: DATABASE_URL (a PostgreSQL server; a database `pn_bench`, or BENCH_DB, is (re)created on it) or, unset,
@@ -30,6 +30,7 @@ import { encodeCursor } from '../src/common/pagination/paginate';
 import { dataSourceOptions, migrateWithLock } from '../src/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres.server';
 import { importBench } from './import';
+import { startCommand } from './start-command';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -310,10 +311,11 @@ async function pgSelect(url: string, phones: string[], size: number): Promise<Me
   return record({ scenario: 'c2_pg_single_row_select', size, requestsPerSec: r.requestsPerSec, latencyAvgMs: r.latencyAvgMs, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: 0, errors: r.errors, totalRequests: r.total, load1: load1() });
 }
 
-/** `node dist/main.js`, as `npm start` runs it (after its build); ready once it says it listens. */
+/** The service as `npm start` runs it (after its build: `startCommand`); ready once it says it listens. */
 async function startService(env: Record<string, string>, children: ChildProcess[]): Promise<number> {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--trace-deprecation'] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [node, args] = startCommand(profile);
+  const child = spawn(node, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await ready(child, /listening on http:\/\/[^:]+:(\d+)/, 'service');
   return Number(env.PORT);

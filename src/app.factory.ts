@@ -8,6 +8,7 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './modules/metrics/metrics.service';
 import { serveChatbotRoutesFast } from './modules/chatbot/chatbot-fast-routes';
+import { serveNumberListFast } from './modules/purchased-numbers/number-list-fast-route';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
 
@@ -48,8 +49,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   await applyHttpHardening(app, config);
   if (config.metricsEnabled) app.get(MetricsService).installHttpHook(adapter.getInstance());
-  // Before init, which registers the routes: the chatbot's hot routes skip Nest's per-request pipeline.
+  // Before init, which registers the routes: the hot routes skip Nest's per-request pipeline.
   serveChatbotRoutesFast(app, config);
+  serveNumberListFast(app, config);
 
   setupSwagger(app, config.telephony.publicBaseUrl);
   await app.init();

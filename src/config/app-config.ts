@@ -161,6 +161,11 @@ class EnvironmentVariables {
   @IsInt() @Min(0) @Max(10_000_000)
   CHATBOT_LOOKUP_CACHE_SIZE?: number;
 
+  // Pages of the admin number list kept in memory, serialised (0 turns the cache off).
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(100_000)
+  ADMIN_LIST_CACHE_SIZE?: number;
+
   // Request log lines for the chatbot's hot routes (lookup, VAPI webhook); off by default.
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'])
   LOG_CHATBOT_REQUESTS?: string;
@@ -245,6 +250,8 @@ export class AppConfig {
   readonly forwardingAlerts: { to?: string; from?: string };
   readonly defaultPhoneRegion: string;
   readonly chatbot: { lookupCacheSize: number; logRequests: boolean; /** Connections of the lookup's own pool. */ lookupPoolSize: number };
+  /** Pages of `GET /admin/all-purchased-numbers` kept serialised in memory (0: none). */
+  readonly adminListCacheSize: number;
   /** Unset: rate limits are counted per instance. */
   readonly redisUrl?: string;
   readonly redisKeyPrefix: string;
@@ -342,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       logRequests: vars.LOG_CHATBOT_REQUESTS === 'true',
       lookupPoolSize: vars.CHATBOT_DB_POOL_SIZE ?? 4,
     },
+    adminListCacheSize: vars.ADMIN_LIST_CACHE_SIZE ?? 200,
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'pn:',
     metricsEnabled: vars.METRICS_ENABLED !== 'false',

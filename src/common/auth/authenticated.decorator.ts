@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../errors/domain-error';
 import { clientIpOf, requestIdOf } from '../http/request-context';
 import { ApiProblemResponses } from '../errors/api-problem-responses.decorator';
-import { IpAllowlist } from '../http/ip-allowlist';
+import { RoleAdmission } from './role-admission';
 import { AppConfig } from '../../config/app-config';
 import { databaseUnavailable, isDatabaseUnavailable } from '../../database/database-errors';
 import type { Actor, Principal, Role } from './principal';
@@ -68,13 +68,13 @@ export class CredentialGuard extends AuthGuard(['api-key', 'jwt']) {
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  private readonly adminIps: IpAllowlist;
+  private readonly admission: RoleAdmission;
 
   constructor(
     private readonly reflector: Reflector,
     config: AppConfig,
   ) {
-    this.adminIps = new IpAllowlist(config.adminIpAllowlist);
+    this.admission = new RoleAdmission(config.adminIpAllowlist);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -82,11 +82,9 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const principal = request.user;
     if (!principal) throw new UnauthenticatedError();
-    const granted = required.filter((role) => principal.roles.includes(role));
-    if (granted.length === 1 && granted[0] === 'admin' && !this.adminIps.allows(clientIpOf(request))) {
-      throw new ForbiddenError('admin_ip_not_allowed', 'Admin calls are not accepted from this address.');
-    }
-    if (granted.length > 0) return true;
+    const refusal = this.admission.refusal(principal, required, clientIpOf(request));
+    if (refusal === undefined) return true;
+    if (refusal === 'admin_ip') throw new ForbiddenError('admin_ip_not_allowed', 'Admin calls are not accepted from this address.');
     throw new ForbiddenError(
       'forbidden',
       principal.roles.length === 0

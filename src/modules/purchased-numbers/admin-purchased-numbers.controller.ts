@@ -15,13 +15,17 @@ import {
   PurchasedNumberListDto,
 } from './dto/purchased-number.dto';
 import { toAddedPurchasedNumberDto, toPurchasedNumberDto } from './purchased-numbers.mapper';
+import { NumberListPages } from './number-list-pages';
 import { PurchasedNumbersService } from './purchased-numbers.service';
 
 @ApiTags('admin: purchased numbers')
 @Authenticated('admin')
 @Controller('admin')
 export class AdminPurchasedNumbersController {
-  constructor(private readonly numbers: PurchasedNumbersService) {}
+  constructor(
+    private readonly numbers: PurchasedNumbersService,
+    private readonly listPages: NumberListPages,
+  ) {}
 
   /**
    * Records a number bought at any provider. It becomes available for the PM to assign, and
@@ -49,8 +53,7 @@ export class AdminPurchasedNumbersController {
   @ApiProblemResponses(400)
   @Get('all-purchased-numbers')
   async list(@Query() query: ListPurchasedNumbersQueryDto): Promise<PurchasedNumberListDto> {
-    const page = await this.numbers.list({ propertyManagerId: query.property_manager_id, status: query.status }, query);
-    return { purchased_numbers: page.items.map(toPurchasedNumberDto), next_cursor: page.nextCursor };
+    return (await this.listPages.page({ propertyManagerId: query.property_manager_id, status: query.status }, query)).dto;
   }
 
   /** Takes a number out of service (`inactive`); its assignment, if any, ends. */

@@ -1,0 +1,67 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions } from 'fastify';
+import { API_KEY_HEADER } from '../../common/auth/api-key-format';
+import type { Principal, Role } from '../../common/auth/principal';
+import { RoleAdmission } from '../../common/auth/role-admission';
+import { clientIpOf } from '../../common/http/request-context';
+import { AppConfig } from '../../config/app-config';
+import { AuthFailureLimiter } from '../security/auth-failure-limiter';
+import { ApiKeysService } from './api-keys.service';
+
+export type RouteHandler = (this: unknown, request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/**
+ * Replaces the Fastify handler Nest registers for `method path` (the route stays Nest's: the same
+ * template, OpenAPI operation, hooks, request ids, logs and metrics) with `wrap(nestHandler)`. To
+ * be called before `app.init()`, which adds the routes.
+ */
+export function wrapRouteHandler(app: NestFastifyApplication, method: string, path: string, wrap: (nest: RouteHandler) => RouteHandler): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route: RouteOptions) => {
+      if (route.method === method && route.url.replace(/\/$/, '') === path) route.handler = wrap(route.handler as RouteHandler) as RouteHandlerMethod;
+    });
+}
+
+/**
+ * A handler for a hot route answered without Nest's per-request pipeline (router, guards,
+ * interceptors), for the one case that dominates its traffic: a request with an `X-API-Key` that
+ * has `role` (admitted as RolesGuard admits: `RoleAdmission`, the admin IP allowlist included),
+ * from an address the auth-failure limiter lets through. It is verified by
+ * `ApiKeysService.authenticate` (the verifier behind `@Authenticated`, so a revocation is effective
+ * at once), set on `request.user` as the guards would, and answered by `serve` (which may still
+ * hand an unusual request to Nest with `toNest()`).
+ *
+ * Everything else goes to Nest's own handler `nest` and through the full pipeline: no key, a
+ * bearer token, a key that does not verify or lacks the role, a key that cannot be checked right
+ * now (database down) — so refusals are answered, audited and counted exactly as on any route.
+ */
+export function apiKeyFastPath(
+  app: NestFastifyApplication,
+  role: Role,
+  nest: RouteHandler,
+  serve: (request: FastifyRequest, reply: FastifyReply, toNest: () => unknown) => unknown,
+): RouteHandler {
+  const apiKeys = app.get(ApiKeysService);
+  const authFailures = app.get(AuthFailureLimiter);
+  const admission = new RoleAdmission(app.get(AppConfig).adminIpAllowlist);
+  const required = [role];
+
+  const answer = function (this: unknown, request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): unknown {
+    if (!principal || admission.refusal(principal, required, clientIpOf(request)) !== undefined) return nest.call(this, request, reply);
+    (request as FastifyRequest & { user?: Principal }).user = principal;
+    return serve(request, reply, () => nest.call(this, request, reply));
+  };
+
+  return function (this: unknown, request, reply) {
+    const key = request.headers[API_KEY_HEADER];
+    if (typeof key !== 'string' || key.length === 0 || authFailures.retryAfter(request.ip) > 0) return nest.call(this, request, reply);
+    const principal = apiKeys.authenticate(key);
+    if (!(principal instanceof Promise)) return answer.call(this, request, reply, principal);
+    return principal.then(
+      (verified) => answer.call(this, request, reply, verified),
+      () => nest.call(this, request, reply),
+    );
+  };
+}
