@@ -15,6 +15,8 @@ interface Input {
   durationSeconds: number;
   poolSize: number;
   inFlight: number;
+  /** Another named statement taking the phone number as $1 (default: the single-row select). */
+  statement?: { name: string; text: string };
 }
 
 async function main(): Promise<void> {
@@ -22,8 +24,8 @@ async function main(): Promise<void> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const input = JSON.parse(Buffer.concat(chunks).toString()) as Input;
   const pool = new Pool({ connectionString: input.url, max: input.poolSize });
-  const select = (phone: string) =>
-    pool.query({ name: 'bench_single_row', text: 'SELECT id, property_manager_id FROM purchased_phone_numbers WHERE phone_number = $1', values: [phone] });
+  const statement = input.statement ?? { name: 'bench_single_row', text: 'SELECT id, property_manager_id FROM purchased_phone_numbers WHERE phone_number = $1' };
+  const select = (phone: string) => pool.query({ ...statement, values: [phone] });
   // Warm: every connection opened and the statement prepared on each.
   await Promise.all(Array.from({ length: input.poolSize * 4 }, (_, i) => select(input.phones[i % input.phones.length])));
 

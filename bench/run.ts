@@ -29,6 +29,7 @@ import { DataSource } from 'typeorm';
 import { encodeCursor } from '../src/common/pagination/paginate';
 import { dataSourceOptions, migrateWithLock } from '../src/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres.server';
+import { OWNER_BY_PHONE } from '../src/modules/chatbot/owner-lookup.service';
 import { importBench } from './import';
 import { startCommand } from './start-command';
 
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
         results.push(await measure('c_lookup_cache_off', size, base, { paths: lookupPaths, headers: chatbot }));
         stopServer(children.pop()!);
         results.push(await pgSelect(url, phones, size));
+        results.push(await pgSelect(url, phones, size, OWNER_BY_PHONE));
       }
 
       // The admin list: first page, and a page 90% of the way into the list (keyset cursor). One
@@ -299,16 +301,20 @@ function record(measured: Measured): Measured {
   return measured;
 }
 
-/** The pg ceiling for (c), in its own process (bench/pg-select.ts). */
-async function pgSelect(url: string, phones: string[], size: number): Promise<Measured> {
+/**
+ * The pg ceiling for (c), in its own process (bench/pg-select.ts): `pgbench -S` style selects
+ * (c2), or, as a diagnostic (c3), the lookup's own owner statement, to tell the service's share
+ * of the cache-off cost from the statement's.
+ */
+async function pgSelect(url: string, phones: string[], size: number, statement?: { name: string; text: string }): Promise<Measured> {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'pg-select.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin!.end(JSON.stringify({ url, phones, durationSeconds: DURATION, poolSize: LOOKUP_POOL, inFlight: CONNECTIONS }));
+  child.stdin!.end(JSON.stringify({ url, phones, durationSeconds: DURATION, poolSize: LOOKUP_POOL, inFlight: CONNECTIONS, statement }));
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   if (code !== 0) throw new Error(`pg-select exited with ${code}`);
   const r = JSON.parse(out) as { requestsPerSec: number; latencyAvgMs: number; p50Ms: number; p99Ms: number; total: number; errors: number };
-  return record({ scenario: 'c2_pg_single_row_select', size, requestsPerSec: r.requestsPerSec, latencyAvgMs: r.latencyAvgMs, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: 0, errors: r.errors, totalRequests: r.total, load1: load1() });
+  return record({ scenario: statement ? 'c3_pg_owner_select' : 'c2_pg_single_row_select', size, requestsPerSec: r.requestsPerSec, latencyAvgMs: r.latencyAvgMs, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: 0, errors: r.errors, totalRequests: r.total, load1: load1() });
 }
 
 /** The service as `npm start` runs it (after its build: `startCommand`); ready once it says it listens. */
@@ -372,9 +378,13 @@ function report(results: Measured[]): void {
   const ratios: Record<string, number | null> = { 'a (best bare GET) req/s': bareGet?.requestsPerSec ?? null, 'a2 (best bare POST) req/s': barePost?.requestsPerSec ?? null };
   for (const size of SIZES) {
     ratios[`b/a lookup @${size}`] = ratio(find('b_lookup_cached', size)?.requestsPerSec, bareGet?.requestsPerSec);
+    // The tail on this machine is set by the machine: the bare route's own p99 in the same run.
+    ratios[`p99 ms lookup / bare GET @${size}`] = find('b_lookup_cached', size)?.p99Ms ?? null;
+    ratios[`  (bare GET p99 ms, best run)`] = bareGet?.p99Ms ?? null;
     ratios[`b2/a other forms @${size}`] = ratio(find('b2_lookup_other_forms', size)?.requestsPerSec, bareGet?.requestsPerSec);
     ratios[`d/a2 webhook @${size}`] = ratio(find('d_vapi_assistant_request', size)?.requestsPerSec, barePost?.requestsPerSec);
     ratios[`c/c2 cache off vs pg @${size}`] = ratio(find('c_lookup_cache_off', size)?.requestsPerSec, find('c2_pg_single_row_select', size)?.requestsPerSec);
+    ratios[`c/c3 cache off vs its own statement through pg (diagnostic) @${size}`] = ratio(find('c_lookup_cache_off', size)?.requestsPerSec, find('c3_pg_owner_select', size)?.requestsPerSec);
     // What metrics collection costs the hot routes: throughput with it over without, and the same
     // from the server's CPU per request (without ÷ with), which a busy machine disturbs far less.
     for (const [route, withMetrics, without] of [

@@ -291,6 +291,13 @@ describe('inventory drift', () => {
     expect(health.status).toBe(200);
     expect(health.body.info.inventory_drift).toMatchObject({ status: 'up', counts: report.summary.counts, last_error: null });
     expect(health.body.info.database.status).toBe('up');
+    // The same counts for Prometheus (an admin credential may scrape).
+    const metrics = await t.http.get('/metrics', admin());
+    expect(metrics.status).toBe(200);
+    for (const [kind, count] of Object.entries(report.summary.counts)) {
+      expect(metrics.text).toMatch(new RegExp(`^inventory_drift_findings\\{kind="${kind}"\\} ${count}$`, 'm'));
+    }
+    expect(metrics.text).toMatch(/^inventory_check_failing 0$/m);
 
     // Repair everything the report says, with the calls it names.
     for (const f of report.findings) {

@@ -51,6 +51,8 @@ const OWNER_SELECT = `
     LEFT JOIN realtors r ON r.id = n.assigned_realtor_id
    WHERE n.status = 'assigned' AND `;
 const BY_PHONE = { name: 'chatbot_owner_by_phone', text: `${OWNER_SELECT} n.phone_number = $1` };
+/** The statement a cache miss by phone runs (the benchmark measures it through plain `pg` too). */
+export const OWNER_BY_PHONE: { readonly name: string; readonly text: string } = BY_PHONE;
 const BY_VAPI_ID = { name: 'chatbot_owner_by_vapi_id', text: `${OWNER_SELECT} n.vapi_phone_number_id = $1` };
 
 interface OwnerRow {

@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ChangeFeed } from '../../database/change-feed';
 import { OwnerLookupService } from '../chatbot/owner-lookup.service';
+import { DRIFT_KINDS } from '../inventory/drift';
+import { InventoryMonitor } from '../inventory/inventory-monitor';
 import { RedisConnection } from '../security/redis-connection';
 import { HttpRequestMetrics } from './http-request-metrics';
 
@@ -77,6 +79,7 @@ export class MetricsService {
       },
     });
     this.purchaseMetrics(registers);
+    this.inventoryMetrics(registers);
   }
 
   /** Counts every response by route template (`/admin/purchased-numbers/:id`, not the path). */
@@ -118,6 +121,36 @@ export class MetricsService {
     };
     follow('chatbot_lookup_cache_hits_total', 'Owner lookups answered from the in-process cache.', (s) => s.hits);
     follow('chatbot_lookup_cache_misses_total', 'Owner lookups that went to the database.', (s) => s.misses);
+  }
+
+  /** The scheduled inventory check's last findings per kind (what `/health` shows), read at scrape time. */
+  private inventoryMetrics(registers: Registry[]): void {
+    const state = () => {
+      try {
+        return this.moduleRef.get(InventoryMonitor, { strict: false }).state();
+      } catch {
+        return undefined;
+      }
+    };
+    new Gauge({
+      name: 'inventory_drift_findings',
+      help: 'Drift between our numbers and Twilio/VAPI found by the last scheduled inventory check, by kind (absent before the first check).',
+      labelNames: ['kind'],
+      registers,
+      collect: function () {
+        const counts = state()?.counts;
+        if (!counts) return;
+        for (const kind of DRIFT_KINDS) this.set({ kind }, counts[kind] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'inventory_check_failing',
+      help: '1 when the last scheduled inventory check failed (a provider unreachable), else 0.',
+      registers,
+      collect: function () {
+        this.set(state()?.lastError ? 1 : 0);
+      },
+    });
   }
 
   /** Purchase operations by state and the reconciler's backlog: one small query per scrape. */
