@@ -133,6 +133,8 @@ interface Incarnation {
   startedAt: number;
   endedAt?: number;
   rss: Array<{ at: number; bytes: number }>;
+  /** V8's heap (total reserved, used) and external memory from the instance's own /metrics, every 30 s. */
+  heap: Array<{ at: number; totalMiB: number; usedMiB: number; externalMiB: number }>;
 }
 
 class Instance {
@@ -166,7 +168,7 @@ class Instance {
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     this.child = child;
-    const incarnation: Incarnation = { pid: child.pid!, startedAt: Date.now(), rss: [] };
+    const incarnation: Incarnation = { pid: child.pid!, startedAt: Date.now(), rss: [], heap: [] };
     this.incarnations.push(incarnation);
     child.once('exit', () => (incarnation.endedAt = Date.now()));
     const deadline = Date.now() + 60_000;
@@ -197,6 +199,19 @@ class Instance {
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(20_000)]);
     if (this.alive) child.kill('SIGKILL');
+  }
+
+  /** Where the memory is (prom-client's default process metrics; an admin key may scrape). */
+  async sampleHeap(adminKey: string): Promise<void> {
+    const current = this.incarnations.at(-1);
+    if (!current || !this.serving) return;
+    try {
+      const text = await (await fetch(`${this.baseUrl}/metrics`, { headers: { 'x-api-key': adminKey }, signal: AbortSignal.timeout(2000) })).text();
+      const mib = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+      current.heap.push({ at: Date.now(), totalMiB: mib('nodejs_heap_size_total_bytes'), usedMiB: mib('nodejs_heap_size_used_bytes'), externalMiB: mib('nodejs_external_memory_bytes') });
+    } catch {
+      // not answering right now (the database outage): no sample
+    }
   }
 
   sampleMemory(): void {
@@ -558,6 +573,7 @@ async function main(): Promise<void> {
     const load = new Load(instances, { adminKey, chatbotKey }, pms);
     started = Date.now();
     const memoryTimer = setInterval(() => instances.forEach((i) => i.sampleMemory()), 5_000);
+    const heapTimer = setInterval(() => instances.forEach((i) => void i.sampleHeap(adminKey)), 30_000);
     const running = load.run();
     const duration = DURATION_S * 1000;
 
@@ -605,6 +621,7 @@ async function main(): Promise<void> {
     load.stop();
     await running;
     clearInterval(memoryTimer);
+    clearInterval(heapTimer);
     const loadEnd = Date.now();
     log(`load stopped after ${rel(loadEnd)}; ${load.log.length} requests; waiting for purchases to settle`);
 
@@ -717,7 +734,7 @@ async function main(): Promise<void> {
     // two minutes) to the end, within ±20% of the window's mean.
     const memoryNotes: string[] = [];
     // RSS of every process at each 30 s of its life (MiB), printed with the report to show the trend.
-    const memoryTrend: Array<{ label: string; mib: number[] }> = [];
+    const memoryTrend: Array<{ label: string; mib: number[]; heap: string[] }> = [];
     let memoryOk = true;
     let memoryChecked = 0;
     for (const instance of instances) {
@@ -731,7 +748,7 @@ async function main(): Promise<void> {
           const sample = inc.rss.filter((x) => x.at <= at).at(-1);
           if (sample) trend.push(Math.round(sample.bytes / 2 ** 20));
         }
-        memoryTrend.push({ label, mib: trend });
+        memoryTrend.push({ label, mib: trend, heap: inc.heap.map((h) => `${h.totalMiB}/${h.usedMiB}/${h.externalMiB}`) });
         if (window.length < 4) {
           memoryNotes.push(`${label} n/a (${window.length} samples)`);
           return;
@@ -760,7 +777,7 @@ function report(
   faults: Array<{ at: string; what: string }>,
   checks: Check[],
   run: { durationS: number; rps: number; redis: boolean; started: number },
-  memoryTrend: Array<{ label: string; mib: number[] }>,
+  memoryTrend: Array<{ label: string; mib: number[]; heap: string[] }>,
 ): void {
   const kinds: Kind[] = ['lookup', 'assign', 'unassign', 'add', 'purchase', 'admin_list', 'pm_list'];
   const outcomes = (s: Sent) => (s.status === 0 ? `no answer (${/timeout|aborted/i.test(s.error ?? '') ? 'timeout' : /ECONNREFUSED/.test(s.error ?? '') ? 'refused' : 'reset'})` : String(s.status));
@@ -787,9 +804,9 @@ function report(
     '| --- | --- | --- |',
     ...checks.map((c) => `| ${c.name} | ${c.passed ? 'PASS' : 'FAIL'} | ${c.detail} |`),
     '',
-    '| instance | RSS (MiB) every 30 s of its life |',
-    '| --- | --- |',
-    ...memoryTrend.map((m) => `| ${m.label} | ${m.mib.join(' ')} |`),
+    '| instance | RSS (MiB) every 30 s of its life | V8 heap total/used and external (MiB) every 30 s |',
+    '| --- | --- | --- |',
+    ...memoryTrend.map((m) => `| ${m.label} | ${m.mib.join(' ')} | ${m.heap.join(' ')} |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const result = { finishedAt: new Date().toISOString(), run, requests: rows, faults, checks, memoryTrend };
