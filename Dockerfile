@@ -11,4 +11,4 @@ ENV NODE_ENV=production PORT=8000 DATA_DIR=/data
 # runs as this user too, with its data in /data (mount a volume there).
 USER node
 EXPOSE 8000
-CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "dist/main.js"]
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/main.js"]
