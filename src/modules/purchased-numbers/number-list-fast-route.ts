@@ -1,17 +1,12 @@
-import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { answerWithProblem } from '../../common/errors/problem-details.filter';
-import { PROBLEM_OBSERVERS, ProblemObserver } from '../../common/errors/problem-observer';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination/page-query.dto';
 import type { PageRequest } from '../../common/pagination/paginate';
 import { AppConfig } from '../../config/app-config';
-import { apiKeyFastPath, wrapRouteHandler } from '../auth/api-key-fast-path';
+import { apiKeyFastPath, jsonAnswer, wrapRouteHandler } from '../auth/api-key-fast-path';
 import { NUMBER_STATUSES, NumberStatus } from '../numbers/entities/purchased-phone-number.entity';
 import type { NumberFilter } from '../numbers/numbers.repository';
 import { NumberListPage, NumberListPages } from './number-list-pages';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 const STATUSES = new Set<string>(NUMBER_STATUSES);
 const PAGE_SIZE = /^[1-9]\d{0,2}$/;
 const ID = /^[1-9]\d{0,9}$/;
@@ -32,24 +27,15 @@ export function serveNumberListFast(app: NestFastifyApplication, config: AppConf
   if (config.rateLimits.read !== 0) return;
   wrapRouteHandler(app, 'GET', '/admin/all-purchased-numbers', (nest) => {
     const pages = app.get(NumberListPages);
-    const observers = app.get<ProblemObserver[]>(PROBLEM_OBSERVERS);
-    const logger = new Logger('Errors');
-    const send = (reply: FastifyReply, page: NumberListPage) => reply.header('content-type', JSON_TYPE).send(page.json);
-    const fail = (request: FastifyRequest, reply: FastifyReply, error: unknown) => answerWithProblem(request, reply, error, observers, logger);
+    const answer = jsonAnswer(app);
 
     return apiKeyFastPath(app, 'admin', nest, (request, reply, toNest) => {
       const query = plainListQuery(request.query as Record<string, unknown>);
       if (!query) return toNest();
-      try {
+      return answer(request, reply, () => {
         const page = pages.page(query.filter, query.page);
-        if (page instanceof NumberListPage) return send(reply, page);
-        return page.then(
-          (listed) => send(reply, listed),
-          (error: unknown) => fail(request, reply, error),
-        );
-      } catch (error) {
-        return fail(request, reply, error);
-      }
+        return page instanceof NumberListPage ? page.json : page.then((listed) => listed.json);
+      });
     });
   });
 }
