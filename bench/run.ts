@@ -570,6 +570,9 @@ async function seed(url: string, size: number): Promise<{ admin: string; chatbot
       );
       log(`seed ${size}: numbers ${to}/${size} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
+    // The chatbot's answers are kept by triggers, which are off here: built once, set-wise.
+    await client.query(`SELECT rebuild_chatbot_owner_answers()`);
+    log(`seed ${size}: chatbot answers (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const table of ['property_managers', 'realtors', 'purchased_phone_numbers']) {
       await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT coalesce(max(id), 1) FROM ${table}))`);
     }

@@ -76,4 +76,94 @@ describe('rules the database enforces', () => {
     await rejects(`DELETE FROM audit_log`, [], /append-only/);
     await rejects(`TRUNCATE audit_log`, [], /append-only/);
   });
+
+  describe("the chatbot's answers (chatbot_owner_answers) follow every write", () => {
+    const answerOf = async (numberId: number): Promise<string | undefined> =>
+      (await t.dataSource.query(`SELECT answer FROM chatbot_owner_answers WHERE purchased_phone_number_id = $1`, [numberId]))[0]?.answer;
+    // The whole table against its definition: nothing missing, nothing extra, nothing stale.
+    const drift = () =>
+      t.dataSource.query(`
+        (SELECT * FROM chatbot_owner_answers EXCEPT SELECT * FROM chatbot_owner_answer_rows())
+        UNION ALL (SELECT * FROM chatbot_owner_answer_rows() EXCEPT SELECT * FROM chatbot_owner_answers)`);
+
+    it('is the JSON JSON.stringify writes, whatever the names hold', async () => {
+      const name = 'Zoë "Z" O\'Brien \\ \u0001\t\n/ 🏠 \u2028';
+      const { pm } = await t.factories.propertyManager({ name, companyName: 'Ünïcode & <Co> "Ltd"' });
+      const number = await t.factories.number(pm, { assignTo: { type: 'property_manager' } });
+      const { realtor } = await t.factories.realtor(pm, { name: 'R \\"quoted\\"' });
+      expect(await answerOf(number.id)).toBe(
+        JSON.stringify({
+          phone_number: number.phoneNumber,
+          owner_type: 'property_manager',
+          owner_id: pm.id,
+          owner_name: name,
+          owner_email: pm.email,
+          property_manager_id: pm.id,
+          property_manager_name: name,
+          company_name: 'Ünïcode & <Co> "Ltd"',
+          realtor_ids: [realtor.id],
+          purchased_phone_number_id: number.id,
+          vapi_phone_number_id: number.vapiPhoneNumberId,
+        }),
+      );
+    });
+
+    it('through assignments, renames, realtors joining and leaving, releases and deletes made in plain SQL', async () => {
+      const { pm } = await t.factories.propertyManager();
+      const mine = await t.factories.number(pm);
+      expect(await answerOf(mine.id)).toBeUndefined(); // available: nobody owns it
+
+      await t.dataSource.query(`UPDATE purchased_phone_numbers SET status = 'assigned', assigned_to_type = 'property_manager', assigned_at = now() WHERE id = $1`, [mine.id]);
+      expect(JSON.parse((await answerOf(mine.id))!)).toMatchObject({ owner_type: 'property_manager', owner_id: pm.id, realtor_ids: [] });
+
+      await t.dataSource.query(`UPDATE property_managers SET name = 'Renamed PM', company_name = 'New Co' WHERE id = $1`, [pm.id]);
+      expect(JSON.parse((await answerOf(mine.id))!)).toMatchObject({ owner_name: 'Renamed PM', property_manager_name: 'Renamed PM', company_name: 'New Co' });
+
+      const { realtor: first } = await t.factories.realtor(pm);
+      const { realtor: second } = await t.factories.realtor(pm);
+      expect(JSON.parse((await answerOf(mine.id))!).realtor_ids).toEqual([first.id, second.id].sort((a, b) => a - b));
+
+      const theirs = await t.factories.number(pm, { assignTo: { type: 'realtor', realtorId: second.id } });
+      await t.dataSource.query(`UPDATE realtors SET name = 'Renamed realtor', email = 'new@example.com' WHERE id = $1`, [second.id]);
+      expect(JSON.parse((await answerOf(theirs.id))!)).toMatchObject({
+        owner_type: 'realtor', owner_id: second.id, owner_name: 'Renamed realtor', owner_email: 'new@example.com',
+        property_manager_name: 'Renamed PM', realtor_ids: null,
+      });
+
+      await t.dataSource.query(`UPDATE realtors SET removed_at = now() WHERE id = $1`, [first.id]);
+      expect(JSON.parse((await answerOf(mine.id))!).realtor_ids).toEqual([second.id]);
+
+      await t.dataSource.query(`UPDATE purchased_phone_numbers SET vapi_phone_number_id = 'vapi-moved' WHERE id = $1`, [theirs.id]);
+      const byVapi = await t.dataSource.query(`SELECT purchased_phone_number_id AS id FROM chatbot_owner_answers WHERE vapi_phone_number_id = 'vapi-moved'`);
+      expect(byVapi).toEqual([{ id: theirs.id }]);
+
+      await t.dataSource.query(
+        `UPDATE purchased_phone_numbers SET status = 'inactive', assigned_to_type = NULL, assigned_realtor_id = NULL, assigned_at = NULL, released_at = now() WHERE id = $1`,
+        [theirs.id],
+      );
+      expect(await answerOf(theirs.id)).toBeUndefined();
+
+      await t.dataSource.query(`DELETE FROM number_assignment_history WHERE purchased_phone_number_id = $1`, [mine.id]);
+      await t.dataSource.query(`DELETE FROM purchased_phone_numbers WHERE id = $1`, [mine.id]);
+      expect(await answerOf(mine.id)).toBeUndefined();
+      expect(await drift()).toEqual([]);
+    });
+
+    it('can be rebuilt after a load with triggers off', async () => {
+      const { pm } = await t.factories.propertyManager();
+      const number = await t.factories.number(pm, { assignTo: { type: 'property_manager' } });
+      const runner = t.dataSource.createQueryRunner();
+      try {
+        await runner.query(`SET session_replication_role = replica`);
+        await runner.query(`UPDATE property_managers SET name = 'Loaded behind its back' WHERE id = $1`, [pm.id]);
+        await runner.query(`RESET session_replication_role`);
+      } finally {
+        await runner.release();
+      }
+      expect(JSON.parse((await answerOf(number.id))!).owner_name).toBe(pm.name);
+      await t.dataSource.query(`SELECT rebuild_chatbot_owner_answers()`);
+      expect(JSON.parse((await answerOf(number.id))!).owner_name).toBe('Loaded behind its back');
+      expect(await drift()).toEqual([]);
+    });
+  });
 });

@@ -37,10 +37,16 @@ describe('entities and migrations agree', () => {
       'tr_audit_log_no_update_delete',
       'tr_numbers_holder_present',
       'tr_numbers_notify_lookup',
+      'tr_numbers_owner_answers_insert',
+      'tr_numbers_owner_answers_update',
       'tr_numbers_truncate_notify_lookup',
       'tr_property_managers_notify_lookup',
       'tr_property_managers_offboarded_hold_nothing',
+      'tr_property_managers_owner_answers_update',
       'tr_realtors_notify_lookup',
+      'tr_realtors_owner_answers_delete',
+      'tr_realtors_owner_answers_insert',
+      'tr_realtors_owner_answers_update',
       'tr_realtors_removed_hold_nothing',
     ]);
   });

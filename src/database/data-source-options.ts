@@ -8,6 +8,7 @@ import { PeopleLeave1763900500000 } from './migrations/1763900500000-people-leav
 import { CallForwarding1763900500100 } from './migrations/1763900500100-call-forwarding';
 import { LegacyImportRows1763900700000 } from './migrations/1763900700000-legacy-import-rows';
 import { MetricsApiKeyScope1763901400000 } from './migrations/1763901400000-metrics-api-key-scope';
+import { ChatbotOwnerAnswers1763901500000 } from './migrations/1763901500000-chatbot-owner-answers';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and tests run the same set. */
 export const migrations = [
@@ -20,6 +21,7 @@ export const migrations = [
   CallForwarding1763900500100,
   LegacyImportRows1763900700000,
   MetricsApiKeyScope1763901400000,
+  ChatbotOwnerAnswers1763901500000,
 ];
 
 /**

@@ -9,20 +9,19 @@ import { AppConfig } from '../../config/app-config';
 import { ChangeEvent, ChangeFeed } from '../../database/change-feed';
 import { FeedGatedCache } from '../../database/feed-gated-cache';
 import { InvalidLookupNumberError, NoNumberOwnerError } from './chatbot.errors';
-import { OwnerLookupDto } from './dto/owner-lookup.dto';
 
-/** A resolved owner with its answers serialised once, when it is cached, not per request. */
+/**
+ * A resolved owner as the JSON the lookup sends (`OwnerLookupDto`), exactly as the database keeps
+ * it: nothing is parsed or serialised per request.
+ */
 export class ResolvedOwner {
-  readonly json: string;
   private assistantJson?: string;
 
-  constructor(readonly owner: OwnerLookupDto) {
-    this.json = JSON.stringify(owner);
-  }
+  constructor(readonly json: string) {}
 
   /** The `assistant-request` answer for this owner (the assistant id is fixed per process). */
   assistantResponse(assistantId: string): string {
-    this.assistantJson ??= JSON.stringify({ assistantId, assistantOverrides: { variableValues: this.owner } });
+    this.assistantJson ??= `{"assistantId":${JSON.stringify(assistantId)},"assistantOverrides":{"variableValues":${this.json}}}`;
     return this.assistantJson;
   }
 }
@@ -37,38 +36,12 @@ type Entry = ResolvedOwner | typeof NOBODY;
 const NORMALIZED_MEMO_SIZE = 20_000;
 const INVALID = '';
 
-// One statement, by phone or by VAPI id, on unique indexes; a PM's realtors through the index led
-// by realtors.property_manager_id. Only an assigned number has an owner (inactive ones never are).
-const OWNER_SELECT = `
-  SELECT n.id, n.phone_number, n.vapi_phone_number_id, n.assigned_to_type, n.property_manager_id,
-         pm.name AS pm_name, pm.email AS pm_email, pm.company_name,
-         r.id AS realtor_id, r.name AS realtor_name, r.email AS realtor_email,
-         CASE WHEN n.assigned_to_type = 'property_manager' THEN
-           ARRAY(SELECT x.id FROM realtors x WHERE x.property_manager_id = n.property_manager_id AND x.removed_at IS NULL ORDER BY x.id)
-         END AS realtor_ids
-    FROM purchased_phone_numbers n
-    JOIN property_managers pm ON pm.id = n.property_manager_id
-    LEFT JOIN realtors r ON r.id = n.assigned_realtor_id
-   WHERE n.status = 'assigned' AND `;
-const BY_PHONE = { name: 'chatbot_owner_by_phone', text: `${OWNER_SELECT} n.phone_number = $1` };
+// A single-row select on a unique index of the answers the database keeps for assigned numbers
+// (`chatbot_owner_answers`, migration 1763901500000): no join, one text column.
+const BY_PHONE = { name: 'chatbot_owner_by_phone', text: 'SELECT answer FROM chatbot_owner_answers WHERE phone_number = $1' };
 /** The statement a cache miss by phone runs (the benchmark measures it through plain `pg` too). */
 export const OWNER_BY_PHONE: { readonly name: string; readonly text: string } = BY_PHONE;
-const BY_VAPI_ID = { name: 'chatbot_owner_by_vapi_id', text: `${OWNER_SELECT} n.vapi_phone_number_id = $1` };
-
-interface OwnerRow {
-  id: number;
-  phone_number: string;
-  vapi_phone_number_id: string | null;
-  assigned_to_type: 'property_manager' | 'realtor';
-  property_manager_id: number;
-  pm_name: string;
-  pm_email: string;
-  company_name: string | null;
-  realtor_id: number | null;
-  realtor_name: string | null;
-  realtor_email: string | null;
-  realtor_ids: number[] | null;
-}
+const BY_VAPI_ID = { name: 'chatbot_owner_by_vapi_id', text: 'SELECT answer FROM chatbot_owner_answers WHERE vapi_phone_number_id = $1' };
 
 /**
  * Whose number is this? Served from an in-process cache in front of one prepared query.
@@ -161,8 +134,8 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
     const token = this.cache.readToken();
     this.stats.misses++;
     const query: QueryConfig = { name: statement.name, text: statement.text, values: [value] };
-    const { rows } = await this.pool.query<OwnerRow>(query);
-    const entry: Entry = rows.length ? new ResolvedOwner(toOwner(rows[0])) : NOBODY;
+    const { rows } = await this.pool.query<{ answer: string }>(query);
+    const entry: Entry = rows.length ? new ResolvedOwner(rows[0].answer) : NOBODY;
     this.cache.set(key, entry, token);
     return entry;
   }
@@ -172,21 +145,4 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
     if (event.t === 'number') this.cache.delete([...(event.p ?? []).map((p) => `p:${p}`), ...(event.v ?? []).map((v) => `v:${v}`)]);
     else this.cache.clear();
   }
-}
-
-function toOwner(row: OwnerRow): OwnerLookupDto {
-  const isRealtor = row.assigned_to_type === 'realtor';
-  return {
-    phone_number: row.phone_number,
-    owner_type: row.assigned_to_type,
-    owner_id: isRealtor ? row.realtor_id! : row.property_manager_id,
-    owner_name: isRealtor ? row.realtor_name! : row.pm_name,
-    owner_email: isRealtor ? row.realtor_email! : row.pm_email,
-    property_manager_id: row.property_manager_id,
-    property_manager_name: row.pm_name,
-    company_name: row.company_name,
-    realtor_ids: isRealtor ? null : (row.realtor_ids ?? []),
-    purchased_phone_number_id: row.id,
-    vapi_phone_number_id: row.vapi_phone_number_id,
-  };
 }
