@@ -17,6 +17,8 @@ interface Input {
   inFlight: number;
   /** Another named statement taking the phone number as $1 (default: the single-row select). */
   statement?: { name: string; text: string };
+  /** The statement takes a text array (`= ANY($1)`): each select passes a one-number array. */
+  arrayParam?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   const input = JSON.parse(Buffer.concat(chunks).toString()) as Input;
   const pool = new Pool({ connectionString: input.url, max: input.poolSize });
   const statement = input.statement ?? { name: 'bench_single_row', text: 'SELECT id, property_manager_id FROM purchased_phone_numbers WHERE phone_number = $1' };
-  const select = (phone: string) => pool.query({ ...statement, values: [phone] });
+  const select = (phone: string) => pool.query({ ...statement, values: [input.arrayParam ? [phone] : phone] });
   // Warm: every connection opened and the statement prepared on each.
   await Promise.all(Array.from({ length: input.poolSize * 4 }, (_, i) => select(input.phones[i % input.phones.length])));
 

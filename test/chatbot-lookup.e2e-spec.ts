@@ -25,8 +25,9 @@ describe('chatbot lookup and VAPI webhook', () => {
   let realtor: RealtorFixture;
   let otherRealtor: RealtorFixture;
 
-  const lookup = (phone: string, key = chatbotKey) =>
-    t.http.get(`/chatbot/lookup?phone_number=${encodeURIComponent(phone)}`, { apiKey: key });
+  const lookupOn = (app: TestApp, phone: string, key = chatbotKey) =>
+    app.http.get(`/chatbot/lookup?phone_number=${encodeURIComponent(phone)}`, { apiKey: key });
+  const lookup = (phone: string, key = chatbotKey) => lookupOn(t, phone, key);
   const webhook = (body: unknown, secret: string | null = WEBHOOK_SECRET) =>
     t.http.post('/vapi/webhook', body, { headers: secret === null ? {} : { 'x-vapi-secret': secret } });
   const assistantRequest = (vapiId: string | undefined, number: string) => ({
@@ -228,13 +229,50 @@ describe('chatbot lookup and VAPI webhook', () => {
 
     describe('with a second instance on the same database', () => {
       let other: TestApp;
-      const lookupOn = (app: TestApp, phone: string, key = chatbotKey) =>
-        app.http.get(`/chatbot/lookup?phone_number=${encodeURIComponent(phone)}`, { apiKey: key });
+      let uncached: TestApp;
 
+      // Closed only when the suite ends: instances in one process share @nestjs-cls/transactional's
+      // TransactionHost registry (the last one started serves every instance's @Transactional).
       beforeAll(async () => {
         other = await startTestApp({ env: ENV, databaseUrl: t.databaseUrl });
+        uncached = await startTestApp({ env: { ...ENV, CHATBOT_LOOKUP_CACHE_SIZE: '0' }, databaseUrl: t.databaseUrl });
       });
-      afterAll(() => other.close());
+      afterAll(async () => {
+        await uncached.close();
+        await other.close();
+      });
+
+      it('with the cache off, answers misses that arrive together with one select, each caller its own owner', async () => {
+        const numbers: { owner: RealtorFixture; number: { id: number; phoneNumber: string } }[] = [];
+        for (let i = 0; i < 6; i++) {
+          const owner = await t.factories.realtor(pm.pm);
+          numbers.push({ owner, number: await t.factories.number(pm.pm, { phoneNumber: `+1412555130${i}`, assignTo: { type: 'realtor', realtorId: owner.realtor.id } }) });
+        }
+        // The same numbers twice, in other forms, and one nobody owns, all in flight at once.
+        const asked = [...numbers.map((n) => n.number.phoneNumber), ...numbers.map((n) => `(412) 555-130${n.number.phoneNumber.slice(-1)}`), '+14125551399'];
+        const answers = await Promise.all(asked.map((phone) => lookupOn(uncached, phone)));
+        answers.forEach((answer, i) => {
+          const expected = numbers[i % numbers.length];
+          if (i === asked.length - 1) expect(answer.status).toBe(404);
+          else expect({ i, status: answer.status, owner: answer.body.owner_id, number: answer.body.purchased_phone_number_id }).toEqual({ i, status: 200, owner: expected.owner.realtor.id, number: expected.number.id });
+        });
+
+        // Asked within one event-loop turn, they are one select.
+        const service = uncached.app.get(OwnerLookupService);
+        const pool = (service as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+        const query = pool.query.bind(pool);
+        let selects = 0;
+        pool.query = (...args: unknown[]) => ((selects += 1), query(...args));
+        const misses = service.stats.misses;
+        const owners = await Promise.allSettled(asked.map((phone) => service.byPhone(phone)));
+        expect(selects).toBe(1);
+        expect(service.stats.misses - misses).toBe(asked.length);
+        expect(owners.map((o) => (o.status === 'fulfilled' ? JSON.parse(o.value.json).owner_id : 'nobody'))).toEqual([
+          ...numbers.map((n) => n.owner.realtor.id),
+          ...numbers.map((n) => n.owner.realtor.id),
+          'nobody',
+        ]);
+      });
 
       it('sees a reassignment made elsewhere within 1 s', async () => {
         const pm = await t.factories.propertyManager();
