@@ -1,3 +1,5 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { ApiKeysService } from '../src/modules/auth/api-keys.service';
 import { signJwt, TEST_JWT_SECRET } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -10,6 +12,21 @@ describe('authentication', () => {
   afterAll(() => t.close());
 
   describe('API keys', () => {
+    it("records a key's use outside the caller's transaction: a rollback there does not undo it", async () => {
+      const { id, key } = await t.factories.apiKey(['chatbot']);
+      const keys = t.app.get(ApiKeysService);
+      const txHost = t.app.get(TransactionHost);
+      await expect(
+        txHost.withTransaction(async () => {
+          expect(await keys.authenticate(key)).toMatchObject({ actorId: id });
+          throw new Error('the caller fails after authenticating');
+        }),
+      ).rejects.toThrow('the caller fails');
+      const recorded = async () => (await t.dataSource.query('SELECT last_used_at FROM api_keys WHERE id = $1', [id]))[0].last_used_at;
+      for (let i = 0; i < 50 && !(await recorded()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await recorded()).not.toBeNull();
+    });
+
     it('creates a key shown once, lists it without the secret, and revokes it at once', async () => {
       const created = await t.http.post('/admin/api-keys', { name: 'chatbot production', scopes: ['chatbot'] }, { apiKey: t.adminKey });
       expect(created.status).toBe(201);

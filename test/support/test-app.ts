@@ -8,6 +8,16 @@ import { Factories, TEST_JWT_SECRET } from './factories';
 import { HttpClient } from './http-client';
 import { createTestDatabase } from './test-database';
 
+/**
+ * `pg` warns (once) when a query is queued on a client already busy with two: a query issued on
+ * a connection that is not, or no longer, its issuer's (a fire-and-forget write on a transaction's
+ * connection, a client handed back to the pool too early). Any suite that provokes it fails at close.
+ */
+const connectionMisuse: string[] = [];
+process.on('warning', (warning) => {
+  if (/already executing a query/.test(warning.message)) connectionMisuse.push(warning.stack ?? warning.message);
+});
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
@@ -65,6 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: async () => {
       await app.close();
       await database?.drop();
+      if (connectionMisuse.length) throw new Error(`a query was issued on a busy pg client:\n${connectionMisuse.join('\n')}`);
     },
   };
 }

@@ -3,7 +3,8 @@ import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256, sha256Base64 } from '../../common/auth/digest';
-import { IsNull } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { apiKeyIdOf, ApiKeyVerifier } from '../../common/auth/api-key-format';
 import { ApiKeyNotFoundError } from './api-keys.errors';
 import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
@@ -45,6 +46,7 @@ export class ApiKeysService implements OnModuleInit, ApiKeyVerifier {
     private readonly audit: AuditService,
     private readonly changes: ChangeFeed,
     private readonly events: DomainEvents,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.verified = new FeedGatedCache(changes, VERIFIED_KEYS_CACHED);
   }
@@ -166,8 +168,12 @@ export class ApiKeysService implements OnModuleInit, ApiKeyVerifier {
     this.recordUse(key.id, now);
   }
 
+  /**
+   * Not awaited, so never on `txHost.tx`: a transaction the caller happens to be in would roll it
+   * back with its own work, or see it issued on its connection after it was handed back to the pool.
+   */
   private recordUse(id: string, now: number): void {
-    this.txHost.tx
+    this.dataSource
       .getRepository(ApiKeyEntity)
       .update({ id, revokedAt: IsNull() }, { lastUsedAt: new Date(now) })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));

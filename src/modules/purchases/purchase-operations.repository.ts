@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Page, PageRequest, paginate } from '../../common/pagination/paginate';
 import {
   NEEDS_ATTENTION_ATTEMPTS,
@@ -46,7 +47,10 @@ export class OperationChangedError extends Error {
  */
 @Injectable()
 export class PurchaseOperationsRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   private get manager(): EntityManager {
     return this.txHost.tx;
@@ -87,8 +91,9 @@ export class PurchaseOperationsRepository {
     return affected === 1;
   }
 
+  /** From a timer: on a connection of its own, never in whatever transaction the timer's context held. */
   async renewLease(id: string, owner: string, leaseMs: number): Promise<void> {
-    await this.manager.query(
+    await this.dataSource.query(
       `UPDATE purchase_operations SET lease_expires_at = now() + make_interval(secs => $3::double precision / 1000)
         WHERE id = $1 AND lease_owner = $2`,
       [id, owner, leaseMs],
