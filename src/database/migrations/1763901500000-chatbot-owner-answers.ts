@@ -85,6 +85,8 @@ export class ChatbotOwnerAnswers1763901500000 implements MigrationInterface {
         UPDATE chatbot_owner_answers a SET answer = s.answer
           FROM chatbot_owner_answer_rows() s
          WHERE a.property_manager_id = ANY(property_manager_ids)
+           -- Redundant, but it lets the planner reach each PM by its key instead of hashing them all.
+           AND s.property_manager_id = a.property_manager_id
            AND s.purchased_phone_number_id = a.purchased_phone_number_id
            AND s.answer IS DISTINCT FROM a.answer;
       $$`);
