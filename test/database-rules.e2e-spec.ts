@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -147,6 +148,42 @@ describe('rules the database enforces', () => {
       await t.dataSource.query(`DELETE FROM purchased_phone_numbers WHERE id = $1`, [mine.id]);
       expect(await answerOf(mine.id)).toBeUndefined();
       expect(await drift()).toEqual([]);
+    });
+
+    // Two transactions on one PM: each trigger computes from its own snapshot, so without taking
+    // turns the number's answer would miss the realtor who joined meanwhile.
+    describe('while a realtor joins and the PM\'s number is assigned at the same time', () => {
+      const assignToPm = `UPDATE purchased_phone_numbers SET status = 'assigned', assigned_to_type = 'property_manager', assigned_at = now() WHERE id = $1`;
+      const addRealtor = `INSERT INTO realtors (property_manager_id, name, email) VALUES ($1, 'Joins meanwhile', $2) RETURNING id`;
+
+      async function race(first: 'realtor' | 'number') {
+        const { pm } = await t.factories.propertyManager();
+        const number = await t.factories.number(pm);
+        const [a, b] = [new Client({ connectionString: t.databaseUrl }), new Client({ connectionString: t.databaseUrl })];
+        await Promise.all([a.connect(), b.connect()]);
+        try {
+          await a.query('BEGIN');
+          await b.query('BEGIN');
+          const joins = () => b.query(addRealtor, [pm.id, `joins-${number.id}@example.com`]);
+          const assigns = () => b.query(assignToPm, [number.id]);
+          // `a` goes first and stays open while `b` makes the other change.
+          if (first === 'realtor') await a.query(addRealtor, [pm.id, `joins-${number.id}@example.com`]);
+          else await a.query(assignToPm, [number.id]);
+          const second = first === 'realtor' ? assigns() : joins();
+          await new Promise((r) => setTimeout(r, 200));
+          await a.query('COMMIT');
+          await second;
+          await b.query('COMMIT');
+        } finally {
+          await Promise.all([a.end(), b.end()]);
+        }
+        const [{ id: realtorId }] = await t.dataSource.query(`SELECT id FROM realtors WHERE property_manager_id = $1`, [pm.id]);
+        expect(JSON.parse((await answerOf(number.id))!).realtor_ids).toEqual([realtorId]);
+        expect(await drift()).toEqual([]);
+      }
+
+      it('the realtor first', () => race('realtor'));
+      it('the number first', () => race('number'));
     });
 
     it('can be rebuilt after a load with triggers off', async () => {

@@ -1,5 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+// The first key of the advisory locks on a PM's answers (the second is the PM's id).
+const ANSWERS_LOCK_SPACE = 17_639_015;
+
 /**
  * The chatbot's answer for every assigned number, kept as one row of JSON text, so a lookup the
  * cache cannot serve is a single-row select on a unique index (what `pgbench -S` measures), not a
@@ -63,11 +66,23 @@ export class ChatbotOwnerAnswers1763901500000 implements MigrationInterface {
         SELECT * FROM chatbot_owner_answer_rows();
       $$`);
 
+    // Writers of one PM's answers take turns: without it, a realtor joining while the PM's number
+    // is assigned would leave that number's answer without them (each transaction computes from a
+    // snapshot without the other's change). Held to the end of the transaction, taken in PM order
+    // (no deadlock between two writers of several PMs); each statement after it reads afresh
+    // (READ COMMITTED), so it sees what the transaction it waited for committed.
+    await q.query(`
+      CREATE FUNCTION lock_chatbot_owner_answers(property_manager_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${ANSWERS_LOCK_SPACE}, id) FROM (SELECT DISTINCT unnest(property_manager_ids) AS id ORDER BY 1) ordered;
+      END $$`);
+
     // The numbers a statement inserted or updated: their rows are written again (or gone when
     // the number is no longer assigned). Deleted numbers go by the foreign key's cascade.
     await q.query(`
       CREATE FUNCTION chatbot_owner_answers_of_numbers() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        PERFORM lock_chatbot_owner_answers(ARRAY(SELECT DISTINCT property_manager_id FROM changed_numbers));
         DELETE FROM chatbot_owner_answers a USING changed_numbers c WHERE a.purchased_phone_number_id = c.id;
         INSERT INTO chatbot_owner_answers (purchased_phone_number_id, phone_number, vapi_phone_number_id, property_manager_id, answer)
         SELECT s.* FROM chatbot_owner_answer_rows() s WHERE s.purchased_phone_number_id IN (SELECT id FROM changed_numbers);
@@ -104,6 +119,7 @@ export class ChatbotOwnerAnswers1763901500000 implements MigrationInterface {
         ELSE
           ids := ARRAY(SELECT property_manager_id FROM old_people UNION SELECT property_manager_id FROM new_people);
         END IF;
+        PERFORM lock_chatbot_owner_answers(ids);
         PERFORM refresh_chatbot_owner_answers(ids);
         RETURN NULL;
       END $$`);
@@ -129,6 +145,7 @@ export class ChatbotOwnerAnswers1763901500000 implements MigrationInterface {
     await q.query(`DROP TRIGGER tr_numbers_owner_answers_update ON purchased_phone_numbers`);
     await q.query(`DROP TRIGGER tr_numbers_owner_answers_insert ON purchased_phone_numbers`);
     await q.query(`DROP FUNCTION chatbot_owner_answers_of_numbers()`);
+    await q.query(`DROP FUNCTION lock_chatbot_owner_answers(integer[])`);
     await q.query(`DROP FUNCTION rebuild_chatbot_owner_answers()`);
     await q.query(`DROP FUNCTION chatbot_owner_answer_rows()`);
     await q.query(`DROP TABLE chatbot_owner_answers`);
