@@ -186,6 +186,25 @@ describe('rules the database enforces', () => {
       it('the number first', () => race('number'));
     });
 
+    it('a bulk write takes one lock for all PMs, not one per PM', async () => {
+      const runner = t.dataSource.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        const pms: { id: number }[] = await runner.query(
+          `INSERT INTO property_managers (name, email) SELECT 'Bulk ' || g, 'bulk-' || g || '-' || $1 || '@example.com' FROM generate_series(1, 1001) g RETURNING id`,
+          [Date.now()],
+        );
+        await runner.query(`INSERT INTO realtors (property_manager_id, name, email) SELECT unnest($1::int[]), 'Bulk realtor', 'bulk-realtor@example.com'`, [pms.map((p) => p.id)]);
+        const held = async () => (await runner.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 17639015 AND pid = pg_backend_pid()`))[0].n;
+        expect(await held()).toBe(1);
+        await runner.commitTransaction();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      expect(await drift()).toEqual([]);
+    });
+
     it('can be rebuilt after a load with triggers off', async () => {
       const { pm } = await t.factories.propertyManager();
       const number = await t.factories.number(pm, { assignTo: { type: 'property_manager' } });

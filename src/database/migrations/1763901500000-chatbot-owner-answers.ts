@@ -1,7 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-// The first key of the advisory locks on a PM's answers (the second is the PM's id).
+// The first key of the advisory locks on a PM's answers (the second is the PM's id; 0 stands for
+// all of them: shared by every writer, exclusive for a bulk write).
 const ANSWERS_LOCK_SPACE = 17_639_015;
+// More PMs than this in one statement is a bulk write.
+const BULK_PMS = 1000;
 
 /**
  * The chatbot's answer for every assigned number, kept as one row of JSON text, so a lookup the
@@ -74,7 +77,14 @@ export class ChatbotOwnerAnswers1763901500000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION lock_chatbot_owner_answers(property_manager_ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_advisory_xact_lock(${ANSWERS_LOCK_SPACE}, id) FROM (SELECT DISTINCT unnest(property_manager_ids) AS id ORDER BY 1) ordered;
+        IF cardinality(property_manager_ids) > ${BULK_PMS} THEN
+          -- A bulk write (the legacy import: one transaction, every PM) takes them all at once
+          -- instead of a lock per PM, which would fill the server's lock table.
+          PERFORM pg_advisory_xact_lock(${ANSWERS_LOCK_SPACE}, 0);
+        ELSE
+          PERFORM pg_advisory_xact_lock_shared(${ANSWERS_LOCK_SPACE}, 0);
+          PERFORM pg_advisory_xact_lock(${ANSWERS_LOCK_SPACE}, id) FROM (SELECT DISTINCT unnest(property_manager_ids) AS id ORDER BY 1) ordered;
+        END IF;
       END $$`);
 
     // The numbers a statement inserted or updated: their rows are written again (or gone when
