@@ -7,7 +7,7 @@ import { installRequestLogging } from './common/logging/request-logging';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './modules/metrics/metrics.service';
-import { serveChatbotRoutesFast } from './modules/chatbot/chatbot-fast-routes';
+import { answerCachedLookupsFirst, serveChatbotRoutesFast } from './modules/chatbot/chatbot-fast-routes';
 import { serveNumberListFast } from './modules/purchased-numbers/number-list-fast-route';
 import { applyHttpHardening } from './modules/security/http-hardening';
 import { setupSwagger } from './swagger';
@@ -22,7 +22,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     genReqId: requestIdFrom,
+    // No Nest middleware anywhere (request logs are a Fastify hook, `installRequestLogging`): without
+    // @fastify/middie no middleware layer runs on every request. A module that adds middleware
+    // would fail the start (`use` is missing), not be skipped silently.
+    skipMiddie: true,
   });
+  // Declared up front, so that setting it (the guards, the hot routes' fast path) does not change
+  // the request object's shape on every request.
+  adapter.getInstance().decorateRequest('user', undefined);
   // The bulk add takes up to 1,000 numbers: its body may be larger than the 64 KiB everything else gets.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === BULK_ADD_ROUTE) route.bodyLimit = 512 * 1024;
@@ -55,5 +62,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   setupSwagger(app, config.telephony.publicBaseUrl);
   await app.init();
+  // After init: the cached lookups are answered before Fastify's router (it falls back to the route).
+  answerCachedLookupsFirst(app, config);
   return app;
 }

@@ -131,6 +131,68 @@ describe('chatbot lookup and VAPI webhook', () => {
     });
   });
 
+  describe('cached lookups, answered before the router', () => {
+    const lookedUpCount = async () => {
+      const metrics = await t.http.get('/metrics', { apiKey: t.adminKey });
+      const line = (metrics.text as string).split('\n').find((l) => l.startsWith('http_requests_total{method="GET",route="/chatbot/lookup",status_code="200"}'));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const headerNames = (headers: Headers) => [...headers.keys()].sort();
+
+    it('answers a known number with the bytes and headers of the route, without reaching it, and counts it', async () => {
+      const pm = await t.factories.propertyManager();
+      const realtor = await t.factories.realtor(pm.pm);
+      await t.factories.number(pm.pm, { phoneNumber: '+14125551260', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      const viaRoute = await lookup('+14125551260'); // a miss: the route answers, and the owner is cached
+      const counted = await lookedUpCount();
+      const route = jest.spyOn(t.app.get(OwnerLookupService), 'byPhone');
+      try {
+        const fromMemory = await lookup('(412) 555-1260');
+        const echoed = await t.http.get('/chatbot/lookup?phone_number=%2B14125551260', { apiKey: chatbotKey, headers: { 'x-request-id': 'bot-call-42' } });
+        expect(route).not.toHaveBeenCalled();
+        expect([fromMemory.status, echoed.status]).toEqual([200, 200]);
+        expect(fromMemory.text).toBe(viaRoute.text);
+        expect(headerNames(fromMemory.headers)).toEqual(headerNames(viaRoute.headers));
+        for (const name of ['content-type', 'content-length']) expect(fromMemory.headers.get(name)).toBe(viaRoute.headers.get(name));
+        expect(fromMemory.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        expect(fromMemory.headers.get('x-request-id')).not.toBe(viaRoute.headers.get('x-request-id'));
+        expect(echoed.headers.get('x-request-id')).toBe('bot-call-42');
+        expect((await lookedUpCount()) - counted).toBe(2);
+      } finally {
+        route.mockRestore();
+      }
+    });
+
+    it('leaves to the route every call it cannot answer from memory, which answers it as before', async () => {
+      const pm = await t.factories.propertyManager();
+      const realtor = await t.factories.realtor(pm.pm);
+      await t.factories.number(pm.pm, { phoneNumber: '+14125551261', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+      expect((await lookup('+14125551261')).status).toBe(200); // cached from here on
+      const freshKey = (await t.factories.apiKey(['chatbot'])).key; // not verified yet
+      const route = jest.spyOn(t.app.get(OwnerLookupService), 'byPhone');
+      const path = '/chatbot/lookup?phone_number=%2B14125551261';
+      try {
+        const cases: Array<[string, () => Promise<{ status: number }>, number]> = [
+          ['a browser (Origin)', () => t.http.get(path, { apiKey: chatbotKey, headers: { origin: 'https://example.com' } }), 200],
+          ['a key not in memory yet', () => t.http.get(path, { apiKey: freshKey }), 200],
+          ['an unknown number', () => lookup('+14125559999'), 404],
+          ['not a number', () => lookup('not-a-number'), 400],
+          ['the number twice', () => t.http.get(`${path}&phone_number=%2B14125551261`, { apiKey: chatbotKey }), 400],
+        ];
+        for (const [what, call, status] of cases) {
+          route.mockClear();
+          expect({ what, status: (await call()).status }).toEqual({ what, status });
+          expect({ what, routeCalls: route.mock.calls.length }).toEqual({ what, routeCalls: 1 });
+        }
+        expect((await t.http.get(path)).status).toBe(401);
+        expect((await t.http.get(path, { apiKey: 'pnk_not_a_real_key' })).status).toBe(401);
+        expect((await t.http.get(path, { apiKey: t.adminKey })).status).toBe(403);
+      } finally {
+        route.mockRestore();
+      }
+    });
+  });
+
   describe('POST /vapi/webhook', () => {
     it('answers assistant-request with the assistant and the owner as variable values, by VAPI id', async () => {
       const number = await t.factories.number(pm.pm, { phoneNumber: '+14125551238', assignTo: { type: 'realtor', realtorId: otherRealtor.realtor.id } });

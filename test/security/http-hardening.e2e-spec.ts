@@ -63,6 +63,21 @@ describe('rate limits', () => {
     expect((await t.http.get('/admin/api-keys', { apiKey: t.adminKey, headers: via('198.51.100.5') })).status).toBe(200);
   });
 
+  it('blocks such an address on cached chatbot lookups too, by the address the trusted proxy names', async () => {
+    const chatbotKey = (await t.factories.apiKey(['chatbot'])).key;
+    const pm = await t.factories.propertyManager();
+    const realtor = await t.factories.realtor(pm.pm);
+    await t.factories.number(pm.pm, { phoneNumber: '+14125551270', assignTo: { type: 'realtor', realtorId: realtor.realtor.id } });
+    const lookup = (ip: string) => t.http.get('/chatbot/lookup?phone_number=%2B14125551270', { apiKey: chatbotKey, headers: via(ip) });
+    expect((await lookup('198.51.100.7')).status).toBe(200);
+    expect((await lookup('198.51.100.7')).status).toBe(200); // key and owner in memory from here on
+    for (let i = 0; i < 3; i++) {
+      expect((await t.http.get('/my-number', { jwt: 'not-a-token', headers: via('198.51.100.7') })).status).toBe(401);
+    }
+    expectRateLimited(await lookup('198.51.100.7'));
+    expect((await lookup('198.51.100.8')).status).toBe(200);
+  });
+
   it('counts IPv6 failures per /64, so rotating addresses does not help', async () => {
     for (const ip of ['2001:db8:1:1::1', '2001:db8:1:1::2', '2001:db8:1:1:ffff::3']) {
       expect((await t.http.get('/my-number', { jwt: 'not-a-token', headers: via(ip) })).status).toBe(401);

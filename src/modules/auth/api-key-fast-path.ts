@@ -69,7 +69,26 @@ export function apiKeyFastPath(
   };
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+/**
+ * For code that answers before Fastify has made a request object: the principal an `X-API-Key`
+ * proves from memory alone (`ApiKeysService.verifyCached`, which a revocation empties at once),
+ * admitted to `role` as `apiKeyFastPath` admits it (the auth-failure limiter, `RoleAdmission`).
+ * Undefined for anything else — no key, a key not in memory, a refusal — and the request then goes
+ * the full way, which answers it.
+ */
+export function cachedKeyAdmission(app: NestFastifyApplication, role: Role): (key: unknown, clientIp: string) => Principal | undefined {
+  const apiKeys = app.get(ApiKeysService);
+  const authFailures = app.get(AuthFailureLimiter);
+  const admission = new RoleAdmission(app.get(AppConfig).adminIpAllowlist);
+  const required = [role];
+  return (key, clientIp) => {
+    if (typeof key !== 'string' || key.length === 0 || authFailures.retryAfter(clientIp) > 0) return undefined;
+    const principal = apiKeys.verifyCached(key.trim());
+    return principal && admission.refusal(principal, required, clientIp) === undefined ? principal : undefined;
+  };
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * How a fast route answers once it has let a request in: the JSON string `produce` returns (at

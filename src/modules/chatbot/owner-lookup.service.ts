@@ -102,6 +102,19 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
     return this.phoneMisses.load(phone).then((entry) => this.orNotFound(entry, phone));
   }
 
+  /**
+   * The owner of a number given in any accepted form when memory already holds it: no database,
+   * no error (an invalid input, an unknown number or a cached "nobody" are all undefined).
+   */
+  cachedOwner(input: string): ResolvedOwner | undefined {
+    const phone = this.e164(input);
+    if (phone === INVALID) return undefined;
+    const entry = this.cache.get(`p:${phone}`);
+    if (entry === undefined || entry === NOBODY) return undefined;
+    this.stats.hits++;
+    return entry;
+  }
+
   /** The E.164 form of a raw input (any accepted form), or INVALID; memoised. */
   private e164(input: string): string {
     let phone = this.normalized.get(input);

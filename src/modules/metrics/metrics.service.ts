@@ -91,6 +91,11 @@ export class MetricsService {
     });
   }
 
+  /** Counts a response answered without Fastify's hooks (the chatbot's cached lookups), as the hook above would. */
+  recordResponse(method: string, route: string, statusCode: number, seconds: number): void {
+    this.http.record(method, route, statusCode, seconds);
+  }
+
   async scrape(): Promise<string> {
     return this.registry.metrics();
   }

@@ -33,8 +33,12 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
       if (!isChatbotUrl(request.url)) void reply.headers(secureHeaders);
       done();
     });
+  // No origins configured: no CORS handling at all. A browser then finds no allow-origin header
+  // and no preflight answer (OPTIONS is 404), which refuses every origin as `origin: false` did,
+  // without a CORS hook on every request.
+  if (config.corsOrigins.length === 0) return;
   app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    origin: config.corsOrigins,
     methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id', 'idempotency-key'],
     exposedHeaders: ['x-request-id', 'retry-after'],
