@@ -19,7 +19,7 @@
  * `npm run bench -- --import`: the legacy import's speed run instead (bench/import.ts).
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,7 +112,6 @@ async function main(): Promise<void> {
   const { url, stop } = await database();
   const children: ChildProcess[] = [];
   const results: Measured[] = [];
-  const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
   try {
     const ds = await new DataSource(dataSourceOptions(url, 2)).initialize();
     await migrateWithLock(ds);
@@ -159,13 +158,20 @@ async function main(): Promise<void> {
           await warm(server.base, webhooks);
         }
         for (let round = 1; round <= ROUNDS; round++) {
+          // The instance without metrics goes first in every other round: measured always second,
+          // it would carry whatever drift a round has into the on/off ratio.
+          const metricsOffFirst = noMetrics !== undefined && round % 2 === 0;
+          const lookupOff = async () => noMetrics && results.push(await measure('f_lookup_cached_no_metrics', size, round, noMetrics, lookups));
+          const webhookOff = async () => noMetrics && results.push(await measure('f_vapi_assistant_request_no_metrics', size, round, noMetrics, webhooks));
           results.push(await measure('a_bare_get', size, round, bare, bareGet));
+          if (metricsOffFirst) await lookupOff();
           results.push(await measure('b_lookup_cached', size, round, service, lookups));
           results.push(await measure('b2_lookup_other_forms', size, round, service, forms));
-          if (noMetrics) results.push(await measure('f_lookup_cached_no_metrics', size, round, noMetrics, lookups));
+          if (!metricsOffFirst) await lookupOff();
           results.push(await measure('a2_bare_post', size, round, bare, barePost));
+          if (metricsOffFirst) await webhookOff();
           results.push(await measure('d_vapi_assistant_request', size, round, service, webhooks));
-          if (noMetrics) results.push(await measure('f_vapi_assistant_request_no_metrics', size, round, noMetrics, webhooks));
+          if (!metricsOffFirst) await webhookOff();
         }
         stopServer(service.child);
         if (noMetrics) stopServer(noMetrics.child);
@@ -226,22 +232,17 @@ async function main(): Promise<void> {
     bodies?: string[];
   }
 
-  // One request template; `setupRequest` picks a random path or body for every request, as a
-  // chatbot asking about its callers would.
-  function requestsFor(target: Target): NonNullable<autocannon.Options['requests']> {
-    const method = target.bodies ? 'POST' : 'GET';
-    return [
-      {
-        method,
-        path: target.path ?? target.paths![0],
-        ...(target.headers ? { headers: target.headers } : {}),
-        setupRequest: (request) => {
-          if (target.paths) request.path = pick(target.paths);
-          if (target.bodies) request.body = pick(target.bodies);
-          return request;
-        },
-      },
-    ];
+  /** The load generator's job for `target`: a random path or body per request, as a chatbot asking about its callers would. */
+  function jobFor(url: string, duration: number, target: Target): LoadJob {
+    return {
+      url,
+      connections: CONNECTIONS,
+      duration,
+      method: target.bodies ? 'POST' : 'GET',
+      ...(target.paths ? { paths: target.paths } : { path: target.path }),
+      ...(target.bodies ? { bodies: target.bodies } : {}),
+      ...(target.headers ? { headers: target.headers } : {}),
+    };
   }
 
   /** Sends every path/body once (fills the cache, prepares statements), then a short unmeasured run (JIT). */
@@ -260,13 +261,13 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    await run({ url: base, connections: CONNECTIONS, duration: 2, requests: requestsFor(target) });
+    await run(jobFor(base, 2, target));
   }
 
   async function measure(scenario: string, size: number | null, round: number, server: Server, target: Target): Promise<Measured> {
     const headers = target.headers ?? (target.bodies ? { 'content-type': 'application/json' } : undefined);
     const cpuBefore = cpuSeconds(server.child.pid!);
-    const result = await run({ url: server.base, connections: CONNECTIONS, duration: DURATION, requests: requestsFor({ ...target, headers }) });
+    const result = await run(jobFor(server.base, DURATION, { ...target, headers }));
     const cpuAfter = cpuSeconds(server.child.pid!);
     return record({
       scenario,
@@ -370,9 +371,38 @@ function stopServer(child: ChildProcess): void {
   if (child.exitCode === null) child.kill('SIGTERM');
 }
 
-function run(options: autocannon.Options): Promise<autocannon.Result> {
+/** What bench/load-generator.js is asked to run (autocannon's options, with the paths or bodies to pick from). */
+interface LoadJob {
+  url: string;
+  connections: number;
+  duration: number;
+  method: 'GET' | 'POST';
+  path?: string;
+  paths?: string[];
+  bodies?: string[];
+  headers?: Record<string, string>;
+}
+
+/**
+ * One autocannon run, in a process of its own (bench/load-generator.js), as an independent
+ * harness runs it: this process's heap and event loop (database clients, seed data, results) stay
+ * out of the latencies it measures.
+ */
+function run(job: LoadJob): Promise<autocannon.Result> {
   return new Promise((resolveRun, reject) => {
-    autocannon({ ...options, pipelining: 1 }, (error, result) => (error ? reject(error) : resolveRun(result)));
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'load-generator.js')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the load generator exited with ${code}`));
+      try {
+        resolveRun(JSON.parse(output) as autocannon.Result);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    child.stdin!.end(JSON.stringify(job));
   });
 }
 

@@ -116,9 +116,16 @@ export function answerCachedLookupsFirst(app: NestFastifyApplication, config: Ap
   };
 
   const fastifyHandlers = server.listeners('request') as RequestListener[];
+  if (fastifyHandlers.length === 0) throw new Error('Fastify has no request handler on its server yet: install the lookup lane after app.init()');
   server.removeAllListeners('request');
   server.on('request', function (this: unknown, request: IncomingMessage, response: ServerResponse) {
-    if (answered(request, response)) return;
-    for (const handler of fastifyHandlers) handler.call(this, request, response);
+    let handled: boolean;
+    try {
+      handled = answered(request, response);
+    } catch {
+      // Nothing sent yet: the route answers it, and maps (and logs) whatever fails there too.
+      handled = response.headersSent;
+    }
+    if (!handled) for (const handler of fastifyHandlers) handler.call(this, request, response);
   });
 }
