@@ -46,21 +46,18 @@ export function apiKeyFastPath(
   nest: RouteHandler,
   serve: (request: FastifyRequest, reply: FastifyReply, toNest: () => unknown) => unknown,
 ): RouteHandler {
-  const apiKeys = app.get(ApiKeysService);
-  const authFailures = app.get(AuthFailureLimiter);
-  const admission = new RoleAdmission(app.get(AppConfig).adminIpAllowlist);
-  const required = [role];
+  const keys = keyAdmission(app, role);
 
   const answer = function (this: unknown, request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): unknown {
-    if (!principal || admission.refusal(principal, required, clientIpOf(request)) !== undefined) return nest.call(this, request, reply);
+    if (!keys.admitted(principal, clientIpOf(request))) return nest.call(this, request, reply);
     (request as FastifyRequest & { user?: Principal }).user = principal;
     return serve(request, reply, () => nest.call(this, request, reply));
   };
 
   return function (this: unknown, request, reply) {
     const key = request.headers[API_KEY_HEADER];
-    if (typeof key !== 'string' || key.length === 0 || authFailures.retryAfter(request.ip) > 0) return nest.call(this, request, reply);
-    const principal = apiKeys.authenticate(key);
+    if (!keys.presented(key, request.ip)) return nest.call(this, request, reply);
+    const principal = keys.apiKeys.authenticate(key);
     if (!(principal instanceof Promise)) return answer.call(this, request, reply, principal);
     return principal.then(
       (verified) => answer.call(this, request, reply, verified),
@@ -77,14 +74,26 @@ export function apiKeyFastPath(
  * the full way, which answers it.
  */
 export function cachedKeyAdmission(app: NestFastifyApplication, role: Role): (key: unknown, clientIp: string) => Principal | undefined {
-  const apiKeys = app.get(ApiKeysService);
+  const keys = keyAdmission(app, role);
+  return (key, clientIp) => {
+    if (!keys.presented(key, clientIp)) return undefined;
+    const principal = keys.apiKeys.verifyCached(key.trim());
+    return keys.admitted(principal, clientIp) ? principal : undefined;
+  };
+}
+
+/** The two fast paths' one rule for an `X-API-Key` caller needing `role`: before verifying, and after. */
+function keyAdmission(app: NestFastifyApplication, role: Role) {
   const authFailures = app.get(AuthFailureLimiter);
   const admission = new RoleAdmission(app.get(AppConfig).adminIpAllowlist);
   const required = [role];
-  return (key, clientIp) => {
-    if (typeof key !== 'string' || key.length === 0 || authFailures.retryAfter(clientIp) > 0) return undefined;
-    const principal = apiKeys.verifyCached(key.trim());
-    return principal && admission.refusal(principal, required, clientIp) === undefined ? principal : undefined;
+  return {
+    apiKeys: app.get(ApiKeysService),
+    /** A key worth verifying: present, from an address the auth-failure limiter lets through. */
+    presented: (key: unknown, clientIp: string): key is string => typeof key === 'string' && key.length > 0 && authFailures.retryAfter(clientIp) === 0,
+    /** A verified principal holding `role` (admin only from ADMIN_IP_ALLOWLIST), as RolesGuard admits it. */
+    admitted: (principal: Principal | undefined, clientIp: string): principal is Principal =>
+      principal !== undefined && admission.refusal(principal, required, clientIp) === undefined,
   };
 }
 

@@ -47,6 +47,10 @@ const BY_VAPI_IDS = {
   text: 'SELECT vapi_phone_number_id AS key, answer FROM chatbot_owner_answers WHERE vapi_phone_number_id = ANY($1::text[])',
 };
 
+// The cache's keys: a number by its E.164 form, or by the id VAPI knows it by.
+const phoneKey = (phone: string): string => `p:${phone}`;
+const vapiIdKey = (vapiId: string): string => `v:${vapiId}`;
+
 // The misses of one event-loop turn go to the database as one select: every request the turn read
 // is parsed before `setImmediate` runs, so under load a round trip (and `pg`'s per-query work)
 // serves many callers; alone, a miss waits only for the end of its turn.
@@ -64,8 +68,8 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: FeedGatedCache<Entry>;
   private readonly pool: Pool;
   private readonly normalized = new LRUCache<string, string>({ max: NORMALIZED_MEMO_SIZE });
-  private readonly phoneMisses = this.missLoader(BY_PHONES, 'p:');
-  private readonly vapiIdMisses = this.missLoader(BY_VAPI_IDS, 'v:');
+  private readonly phoneMisses = this.missLoader(BY_PHONES, phoneKey);
+  private readonly vapiIdMisses = this.missLoader(BY_VAPI_IDS, vapiIdKey);
   /** Answers served from memory and from the database, since start (for tests and operators). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -96,8 +100,7 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
     if (typeof input !== 'string') throw new InvalidLookupNumberError();
     const phone = this.e164(input);
     if (phone === INVALID) throw new InvalidLookupNumberError();
-    const key = `p:${phone}`;
-    const hit = this.cached(key);
+    const hit = this.cached(phoneKey(phone));
     if (hit) return this.orNotFound(hit, phone);
     return this.phoneMisses.load(phone).then((entry) => this.orNotFound(entry, phone));
   }
@@ -109,7 +112,7 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   cachedOwner(input: string): ResolvedOwner | undefined {
     const phone = this.e164(input);
     if (phone === INVALID) return undefined;
-    const entry = this.cache.get(`p:${phone}`);
+    const entry = this.cache.get(phoneKey(phone));
     if (entry === undefined || entry === NOBODY) return undefined;
     this.stats.hits++;
     return entry;
@@ -127,8 +130,7 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
 
   /** The owner of the number VAPI knows by `vapiId`, or undefined. */
   byVapiId(vapiId: string): ResolvedOwner | undefined | Promise<ResolvedOwner | undefined> {
-    const key = `v:${vapiId}`;
-    const hit = this.cached(key);
+    const hit = this.cached(vapiIdKey(vapiId));
     if (hit) return hit === NOBODY ? undefined : hit;
     return this.vapiIdMisses.load(vapiId).then((entry) => (entry === NOBODY ? undefined : entry));
   }
@@ -137,8 +139,7 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   findByPhone(input: string): ResolvedOwner | undefined | Promise<ResolvedOwner | undefined> {
     const phone = this.e164(input);
     if (phone === INVALID) return undefined;
-    const key = `p:${phone}`;
-    const hit = this.cached(key);
+    const hit = this.cached(phoneKey(phone));
     if (hit) return hit === NOBODY ? undefined : hit;
     return this.phoneMisses.load(phone).then((entry) => (entry === NOBODY ? undefined : entry));
   }
@@ -155,15 +156,15 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Batches misses (DataLoader without its own cache: ours is the feed-gated one). */
-  private missLoader(statement: { name: string; text: string }, prefix: string): DataLoader<string, Entry> {
-    return new DataLoader<string, Entry>((keys) => this.resolve(statement, prefix, keys), {
+  private missLoader(statement: { name: string; text: string }, cacheKey: (value: string) => string): DataLoader<string, Entry> {
+    return new DataLoader<string, Entry>((keys) => this.resolve(statement, cacheKey, keys), {
       cache: false,
       maxBatchSize: MAX_BATCH,
       batchScheduleFn: (dispatch) => setImmediate(dispatch),
     });
   }
 
-  private async resolve(statement: { name: string; text: string }, prefix: string, keys: readonly string[]): Promise<Entry[]> {
+  private async resolve(statement: { name: string; text: string }, cacheKey: (value: string) => string, keys: readonly string[]): Promise<Entry[]> {
     const token = this.cache.readToken();
     this.stats.misses += keys.length;
     const query: QueryConfig = { name: statement.name, text: statement.text, values: [keys] };
@@ -172,14 +173,14 @@ export class OwnerLookupService implements OnModuleInit, OnApplicationShutdown {
     return keys.map((key) => {
       const answer = answers.get(key);
       const entry: Entry = answer === undefined ? NOBODY : new ResolvedOwner(answer);
-      this.cache.set(`${prefix}${key}`, entry, token);
+      this.cache.set(cacheKey(key), entry, token);
       return entry;
     });
   }
 
   private invalidate(event: ChangeEvent): void {
     if (event.t === 'api_key') return;
-    if (event.t === 'number') this.cache.delete([...(event.p ?? []).map((p) => `p:${p}`), ...(event.v ?? []).map((v) => `v:${v}`)]);
+    if (event.t === 'number') this.cache.delete([...(event.p ?? []).map(phoneKey), ...(event.v ?? []).map(vapiIdKey)]);
     else this.cache.clear();
   }
 }
